@@ -1,0 +1,65 @@
+"""Input checks shared by the torch modules: clear errors before any compute."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def check_sequence(x, channels: int, dtype: torch.dtype, name: str = "x") -> Tensor:
+    """Check a batch of sequences of shape (batch, channels, length)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape (batch, {channels}, length), got {type(x).__name__}.")
+    if x.ndim != 3:
+        raise ValueError(
+            f"{name} must have shape (batch, channels={channels}, length), got {x.ndim} dimension(s) "
+            f"with shape {tuple(x.shape)}. Add a batch axis with {name}.unsqueeze(0) for a single sequence."
+        )
+    if x.shape[1] != channels:
+        raise ValueError(
+            f"{name} has {x.shape[1]} channels on axis 1, the module expects {channels}. "
+            "Inputs are channels-first: (batch, channels, length)."
+        )
+    if x.shape[0] == 0 or x.shape[2] == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(x.shape)}): need at least one sequence of length >= 1.")
+    _check_dtype(x, dtype, name)
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or infinite values; impute or drop them before the model.")
+    return x
+
+
+def check_step_input(x, channels: int, dtype: torch.dtype, name: str = "x_t") -> Tensor:
+    """Check one time step of a batch, shape (batch, channels)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape (batch, {channels}), got {type(x).__name__}.")
+    if x.ndim != 2 or x.shape[1] != channels:
+        raise ValueError(f"{name} must have shape (batch, {channels}) for one time step, got {tuple(x.shape)}.")
+    _check_dtype(x, dtype, name)
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return x
+
+
+def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> None:
+    if x.dtype != dtype:
+        raise ValueError(
+            f"{name} has dtype {x.dtype} but the module's parameters are {dtype}; "
+            f"cast the input with {name}.to({dtype}) or the module with .to({x.dtype})."
+        )
+
+
+def check_lengths(lengths, batch: int, length: int, device: torch.device) -> Tensor:
+    """Check true sequence lengths: integers in [1, length], one per sequence."""
+    lengths = torch.as_tensor(lengths, device=device)
+    if lengths.dtype.is_floating_point or lengths.dtype.is_complex or lengths.dtype == torch.bool:
+        raise ValueError(f"lengths must be integers, got dtype {lengths.dtype}.")
+    if lengths.shape != (batch,):
+        raise ValueError(f"lengths must have shape ({batch},), one per sequence, got {tuple(lengths.shape)}.")
+    if (lengths < 1).any() or (lengths > length).any():
+        raise ValueError(f"lengths must lie in [1, {length}] (the padded length), got {lengths.tolist()}.")
+    return lengths.long()
+
+
+def sequence_mask(lengths: Tensor, length: int) -> Tensor:
+    """Boolean mask (batch, 1, length), True inside each sequence."""
+    return (torch.arange(length, device=lengths.device) < lengths[:, None]).unsqueeze(1)

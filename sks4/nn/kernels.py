@@ -1,0 +1,365 @@
+"""SSM convolution kernels: ``forward(L)`` returns ``K`` of shape (H, L).
+
+Each kernel holds ``H`` independent single-input single-output state space
+models ``x' = A x + B u, y = Re(C x)`` with complex state of size ``N``
+(``d_state``) made of ``N/2`` conjugate pairs, of which one half is stored.
+The discrete kernel is ``K[h, l] = Re(dC[h] dA[h]^l dB[h])`` with the full
+(conjugate-pair expanded) system returned by :meth:`SSMKernel.discrete_ssm`.
+
+* :class:`DPLRKernel` -- S4: ``A = Λ - P P*`` (diagonal plus low rank, from
+  HiPPO-LegS). Bilinear kernels are computed with the S4 algorithm: the
+  truncated generating function at the roots of unity, reduced by the
+  Woodbury identity to Cauchy kernels, then an inverse FFT. Zero-order-hold
+  kernels are computed from the dense ``exp(dt A)`` by doubling (the resolvent
+  of a matrix exponential has no Cauchy form).
+* :class:`DiagonalKernel` -- S4D: ``A = Λ`` diagonal, kernel by a Vandermonde
+  product.
+
+References
+----------
+Gu, Goel, Ré. "Efficiently Modeling Long Sequences with Structured State
+Spaces", ICLR 2022 (Algorithm 1). Gu, Gupta, Goel, Ré. "On the
+Parameterization and Initialization of Diagonal State Space Models",
+NeurIPS 2022 (S4D-Lin, S4D-Inv, S4D-LegS).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from sks4 import hippo
+from sks4.nn.functional import cauchy, power_kernel, vandermonde
+
+__all__ = ["SSMKernel", "DPLRKernel", "DiagonalKernel", "DIAGONAL_INITS", "DISCRETIZATIONS"]
+
+DIAGONAL_INITS = ("diag-legs", "diag-lin", "diag-inv")
+DISCRETIZATIONS = ("bilinear", "zoh")
+
+
+def _check_positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _check_state_size(d_state) -> int:
+    d_state = _check_positive_int(d_state, "d_state")
+    if d_state % 2:
+        raise ValueError(
+            f"d_state must be even: the state is made of conjugate pairs, got d_state={d_state}. "
+            f"Use d_state={d_state + 1} or {max(2, d_state - 1)}."
+        )
+    return d_state
+
+
+def _as_real_parameter(z: np.ndarray) -> nn.Parameter:
+    """Store a complex array as a real parameter with a trailing (re, im) axis."""
+    dtype = torch.get_default_dtype()
+    return nn.Parameter(torch.view_as_real(torch.as_tensor(np.array(z), dtype=torch.complex128)).to(dtype).contiguous())
+
+
+def _unit_circle(L: int, n_bins: int, device, dtype) -> Tensor:
+    """``exp(-2πi k / L)`` for ``k < n_bins``: the FFT's evaluation points."""
+    k = torch.arange(n_bins, device=device, dtype=torch.float64)
+    return torch.polar(torch.ones_like(k), -2 * math.pi * k / L).to(dtype)
+
+
+class SSMKernel(nn.Module):
+    """Base class: step size, discretisation and the recurrent view.
+
+    Subclasses set ``A``'s parameters and implement :meth:`forward` and
+    :meth:`discrete_ssm`. The names in ``ssm_parameters`` are the parameters
+    that should get their own learning rate and no weight decay.
+    """
+
+    ssm_parameters: tuple[str, ...] = ("log_dt", "log_neg_A_real", "A_imag", "B")
+
+    def __init__(self, d_model: int, d_state: int, discretization: str, dt_min: float, dt_max: float):
+        super().__init__()
+        self.d_model = _check_positive_int(d_model, "d_model")
+        self.d_state = _check_state_size(d_state)
+        if discretization not in DISCRETIZATIONS:
+            raise ValueError(f"discretization must be one of {DISCRETIZATIONS}, got {discretization!r}.")
+        if not (0 < dt_min <= dt_max) or not math.isfinite(dt_max):
+            raise ValueError(f"Need 0 < dt_min <= dt_max < inf, got dt_min={dt_min!r}, dt_max={dt_max!r}.")
+        self.discretization = discretization
+        u = torch.rand(self.d_model, dtype=torch.float64)
+        log_dt = math.log(dt_min) + u * (math.log(dt_max) - math.log(dt_min))
+        self.log_dt = nn.Parameter(log_dt.to(torch.get_default_dtype()))
+        self._step_cache: tuple | None = None
+
+    # --- continuous parameters -------------------------------------------------
+    def _set_diagonal(self, Lambda: np.ndarray) -> None:
+        """Store the N/2 eigenvalues, one per conjugate pair, for every channel."""
+        Lambda = np.array(np.broadcast_to(Lambda, (self.d_model, self.d_state // 2)))
+        dtype = torch.get_default_dtype()
+        self.log_neg_A_real = nn.Parameter(torch.as_tensor(np.log(-Lambda.real), dtype=dtype).clone())
+        self.A_imag = nn.Parameter(torch.as_tensor(Lambda.imag, dtype=dtype).clone())
+
+    @property
+    def dt(self) -> Tensor:
+        return self.log_dt.exp()  # (H,)
+
+    def diagonal(self) -> Tensor:
+        """The stored eigenvalues ``Λ`` (one per conjugate pair), real part < 0. Shape (H, N/2)."""
+        return torch.complex(-self.log_neg_A_real.exp(), self.A_imag)
+
+    # --- views ------------------------------------------------------------------
+    def discrete_ssm(self, L: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        """The discrete system behind the kernel, conjugate pairs expanded.
+
+        Returns complex ``(dA, dB, dC)`` of shapes (H, N, N), (H, N), (H, N) with
+        ``K[h, l] == Re(dC[h] @ dA[h]^l @ dB[h])`` for every lag ``l``. The
+        system does not depend on ``L`` (the kernel of a longer sequence
+        extends that of a shorter one); ``L`` is accepted for symmetry with
+        :meth:`forward`.
+        """
+        raise NotImplementedError
+
+    def default_state(self, batch_size: int) -> Tensor:
+        """Zero state for :meth:`step`, complex of shape (batch_size, H, state size)."""
+        dA, _, _ = self._step_matrices()
+        return dA.new_zeros(batch_size, self.d_model, dA.shape[-1])
+
+    def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
+        """One step of the recurrence: ``x = dA x + dB u``, ``y = Re(C x)``.
+
+        ``u`` has shape (B, H); returns ``y`` (B, H) and the new state.
+        """
+        dA, dB, dC = self._step_matrices()
+        state = self._advance(dA, state) + dB * u.unsqueeze(-1).to(dB.dtype)
+        y = torch.einsum("hn,bhn->bh", dC, state).real
+        return y.to(u.dtype), state
+
+    def _step_matrices(self) -> tuple[Tensor, Tensor, Tensor]:
+        # Cached until a parameter changes (optimizer steps bump tensor versions).
+        key = tuple((p.data_ptr(), p._version, p.dtype, p.device) for p in self.parameters())
+        if self._step_cache is None or self._step_cache[0] != key:
+            with torch.no_grad():
+                self._step_cache = (key, self._recurrence())
+        return self._step_cache[1]
+
+    def _recurrence(self) -> tuple[Tensor, Tensor, Tensor]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _advance(dA: Tensor, state: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, d_state={self.d_state}, discretization={self.discretization!r}"
+
+
+class DiagonalKernel(SSMKernel):
+    """S4D kernel: diagonal ``A`` per channel, computed by a Vandermonde product.
+
+    Parameters
+    ----------
+    d_model : int
+        Number of independent channels ``H``.
+    d_state : int, default=64
+        State size ``N`` (even: ``N/2`` conjugate pairs are stored).
+    init : {"diag-legs", "diag-lin", "diag-inv"}, default="diag-legs"
+        ``"diag-legs"``: the diagonal part of the DPLR form of HiPPO-LegS, with
+        its ``B``; ``"diag-lin"``: ``-1/2 + iπn``; ``"diag-inv"``:
+        ``-1/2 + i N/π (N/(2n+1) - 1)``; ``B = 1`` for the last two.
+    discretization : {"zoh", "bilinear"}, default="zoh"
+    dt_min, dt_max : float
+        Range of the log-uniform initial step size.
+
+    Examples
+    --------
+    >>> kernel = DiagonalKernel(d_model=4, d_state=8)
+    >>> kernel(100).shape
+    torch.Size([4, 100])
+    """
+
+    def __init__(
+        self,
+        d_model: int,
+        d_state: int = 64,
+        init: str = "diag-legs",
+        discretization: str = "zoh",
+        dt_min: float = 1e-3,
+        dt_max: float = 1e-1,
+    ):
+        super().__init__(d_model, d_state, discretization, dt_min, dt_max)
+        if init not in DIAGONAL_INITS:
+            raise ValueError(f"init must be one of {DIAGONAL_INITS}, got {init!r}.")
+        self.init = init
+        half = self.d_state // 2
+        n = np.arange(half)
+        if init == "diag-legs":
+            Lambda, _, B, _ = hippo.dplr("legs", self.d_state)
+            Lambda, B = Lambda[:half], B[:half]  # Im > 0: one of each conjugate pair
+        elif init == "diag-lin":
+            Lambda, B = -0.5 + 1j * np.pi * n, np.ones(half)
+        else:
+            N = self.d_state
+            Lambda, B = -0.5 + 1j * N / np.pi * (N / (2 * n + 1) - 1), np.ones(half)
+        self._set_diagonal(Lambda)
+        self.B = _as_real_parameter(np.broadcast_to(B, (self.d_model, half)))
+        C = torch.randn(self.d_model, half, dtype=torch.complex128).numpy()
+        self.C = _as_real_parameter(C)
+
+    def _discrete_diagonal(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """``(log dA, dA, dB, C)``, each (H, N/2), for the stored half of the pairs."""
+        dt = self.dt.unsqueeze(-1)  # (H, 1)
+        A = self.diagonal()  # (H, N/2)
+        B = torch.view_as_complex(self.B)
+        C = torch.view_as_complex(self.C)
+        if self.discretization == "zoh":
+            log_dA = dt * A
+            dA = log_dA.exp()
+            dB = (dA - 1) / A * B
+        else:
+            denom = 1 - dt * A / 2
+            dA = (1 + dt * A / 2) / denom
+            log_dA = dA.log()
+            dB = dt * B / denom
+        return log_dA, dA, dB, C
+
+    def forward(self, L: int) -> Tensor:
+        log_dA, _, dB, C = self._discrete_diagonal()
+        # The conjugate half contributes the complex conjugate: K = 2 Re(...).
+        return vandermonde(2 * C * dB, log_dA, L)  # (H, L)
+
+    def discrete_ssm(self, L: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        _, dA, dB, C = self._discrete_diagonal()
+        dA = torch.diag_embed(torch.cat([dA, dA.conj()], -1))
+        return dA, torch.cat([dB, dB.conj()], -1), torch.cat([C, C.conj()], -1)
+
+    def _recurrence(self):
+        _, dA, dB, C = self._discrete_diagonal()
+        return dA, dB, 2 * C  # state keeps one of each pair; 2 Re(...) restores the sum
+
+    @staticmethod
+    def _advance(dA: Tensor, state: Tensor) -> Tensor:
+        return dA * state
+
+
+class DPLRKernel(SSMKernel):
+    """S4 kernel: ``A = Λ - P P*`` per channel, initialised from HiPPO-LegS.
+
+    Parameters
+    ----------
+    d_model : int
+        Number of independent channels ``H``.
+    d_state : int, default=64
+        State size ``N`` (even: ``N/2`` conjugate pairs are stored).
+    discretization : {"bilinear", "zoh"}, default="bilinear"
+        ``"bilinear"`` uses the S4 algorithm (Cauchy kernel + Woodbury
+        correction + inverse FFT); ``"zoh"`` uses the dense matrix exponential.
+    dt_min, dt_max : float
+        Range of the log-uniform initial step size.
+
+    Examples
+    --------
+    >>> kernel = DPLRKernel(d_model=4, d_state=8)
+    >>> kernel(100).shape
+    torch.Size([4, 100])
+    """
+
+    ssm_parameters = SSMKernel.ssm_parameters + ("P",)
+
+    def __init__(
+        self,
+        d_model: int,
+        d_state: int = 64,
+        discretization: str = "bilinear",
+        dt_min: float = 1e-3,
+        dt_max: float = 1e-1,
+    ):
+        super().__init__(d_model, d_state, discretization, dt_min, dt_max)
+        half = self.d_state // 2
+        Lambda, P, B, _ = hippo.dplr("legs", self.d_state)
+        # Eigenvalues come in conjugate pairs ordered by decreasing imaginary part:
+        # the first half holds one of each pair.
+        self._set_diagonal(Lambda[:half])
+        self.P = _as_real_parameter(np.broadcast_to(P[:, None, :half], (P.shape[0], self.d_model, half)))
+        self.B = _as_real_parameter(np.broadcast_to(B[:half], (self.d_model, half)))
+        C = torch.randn(self.d_model, half, dtype=torch.complex128).numpy()
+        self.C = _as_real_parameter(C)
+
+    # --- the full (conjugate-pair expanded) continuous system ---------------------
+    def _continuous(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """``(Λ, P, B, C)`` expanded to all N states: (H, N), (r, H, N), (H, N), (H, N)."""
+
+        def expand(z: Tensor) -> Tensor:
+            return torch.cat([z, z.conj()], dim=-1)
+
+        Lambda = expand(self.diagonal())
+        P = expand(torch.view_as_complex(self.P))
+        B = expand(torch.view_as_complex(self.B))
+        C = expand(torch.view_as_complex(self.C))
+        return Lambda, P, B, C
+
+    def _dense(self) -> tuple[Tensor, Tensor, Tensor]:
+        """Dense discrete ``(dA, dB, C)``: (H, N, N), (H, N), (H, N)."""
+        Lambda, P, B, C = self._continuous()
+        A = torch.diag_embed(Lambda) - torch.einsum("rhn,rhm->hnm", P, P.conj())  # (H, N, N)
+        dt = self.dt.to(A.dtype)[:, None, None]  # (H, 1, 1)
+        eye = torch.eye(A.shape[-1], dtype=A.dtype, device=A.device)
+        if self.discretization == "bilinear":
+            lhs = eye - dt / 2 * A
+            dA = torch.linalg.solve(lhs, eye + dt / 2 * A)
+            dB = torch.linalg.solve(lhs, dt[..., 0] * B)
+        else:
+            # exp(dt [[A, B], [0, 0]]) = [[exp(dt A), ∫ exp(sA) ds B], [0, 1]]
+            H, N = B.shape
+            aug = A.new_zeros(H, N + 1, N + 1)
+            aug[:, :N, :N] = A
+            aug[:, :N, N] = B
+            expo = torch.linalg.matrix_exp(dt * aug)
+            dA, dB = expo[:, :N, :N], expo[:, :N, N]
+        return dA, dB, C
+
+    def forward(self, L: int) -> Tensor:
+        if self.discretization == "zoh":
+            return power_kernel(*self._dense(), L)  # (H, L)
+        return self._bilinear_kernel(L)
+
+    def _bilinear_kernel(self, L: int) -> Tensor:
+        Lambda, P, B, C = self._continuous()
+        dA, _, _ = self._dense()
+        dt = self.dt.to(Lambda.dtype)  # (H,)
+        # C̃ = C (I - dA^L): at L-th roots of unity z^L = 1, so the truncated
+        # generating function Σ_{l<L} C dA^l dB z^l equals C̃ (I - z dA)^{-1} dB.
+        C_tilde = C - (C.unsqueeze(1) @ torch.linalg.matrix_power(dA, L)).squeeze(1)  # (H, N)
+
+        n_bins = L // 2 + 1
+        nyquist = L % 2 == 0 and L > 1
+        z = _unit_circle(L, n_bins - nyquist, Lambda.device, Lambda.dtype)  # (K,)
+        # (I - z dA)^{-1} dB = 2/(1+z) (g(z) - A)^{-1} B with g(z) = 2/dt (1-z)/(1+z),
+        # and 1/(g - λ) = (dt/2) / (s - dt λ / 2) with s = (1-z)/(1+z).
+        s = (1 - z) / (1 + z)
+        w = dt[:, None] * Lambda / 2  # (H, N)
+        left = torch.cat([C_tilde.unsqueeze(1), P.conj().transpose(0, 1)], dim=1)  # (H, 1+r, N)
+        right = torch.cat([B.unsqueeze(1), P.transpose(0, 1)], dim=1)  # (H, 1+r, N)
+        v = (dt[:, None, None, None] / 2) * left.unsqueeze(2) * right.unsqueeze(1)  # (H, 1+r, 1+r, N)
+        H, r1 = left.shape[:2]
+        k = cauchy(v.reshape(H, r1 * r1, -1), s, w).reshape(H, r1, r1, -1)  # (H, 1+r, 1+r, K)
+        k = k.permute(0, 3, 1, 2)  # (H, K, 1+r, 1+r)
+        # Woodbury: (R^{-1} + P P*)^{-1} = R - R P (I + P* R P)^{-1} P* R
+        eye = torch.eye(r1 - 1, dtype=k.dtype, device=k.device)
+        correction = k[..., 0:1, 1:] @ torch.linalg.solve(eye + k[..., 1:, 1:], k[..., 1:, 0:1])
+        K_hat = 2 / (1 + z) * (k[..., 0, 0] - correction[..., 0, 0])  # (H, K)
+        if nyquist:
+            # At z = -1: (I + dA)^{-1} dB = dt/2 B exactly.
+            K_nyquist = (dt / 2 * (C_tilde * B).sum(-1)).unsqueeze(-1)  # (H, 1)
+            K_hat = torch.cat([K_hat, K_nyquist], dim=-1)
+        return torch.fft.irfft(K_hat, n=L)  # (H, L)
+
+    def discrete_ssm(self, L: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        return self._dense()
+
+    def _recurrence(self):
+        return self._dense()
+
+    @staticmethod
+    def _advance(dA: Tensor, state: Tensor) -> Tensor:
+        return torch.einsum("hnm,bhm->bhn", dA, state)
