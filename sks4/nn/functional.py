@@ -5,7 +5,7 @@
   ``(H, N, K)`` matrix of reciprocals: it is rebuilt chunk by chunk in the
   backward pass.
 * :func:`vandermonde` -- ``out[h, l] = Re Σ_n v[h, n] exp(l w[h, n])``, the
-  Vandermonde product of S4D, chunked over ``l`` in the same way.
+  Vandermonde product of S4D, factored into blocks of ``sqrt(L)`` lags.
 * :func:`power_kernel` -- ``out[h, l] = Re(C_h A_h^l B_h)`` for a dense
   ``A``, in ``O(N^3 log L + N L)`` by doubling (no loop over ``l``).
 * :func:`fft_conv` -- causal or two-sided convolution of a signal with a
@@ -88,42 +88,20 @@ def cauchy(v: Tensor, z: Tensor, w: Tensor) -> Tensor:
     return _Cauchy.apply(v, z, w)
 
 
-class _Vandermonde(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, v: Tensor, w: Tensor, L: int) -> Tensor:
-        # v, w: (H, N) complex -> (H, L) real
-        H, N = v.shape
-        out = v.real.new_empty(H, L)
-        step = _chunk_size(H, N, v.element_size(), L)
-        for l0 in range(0, L, step):
-            ell = torch.arange(l0, min(L, l0 + step), device=v.device, dtype=v.real.dtype)
-            powers = torch.exp(w.unsqueeze(-1) * ell)  # (H, N, l)
-            out[:, l0 : l0 + step] = (v.unsqueeze(1) @ powers).squeeze(1).real
-        ctx.save_for_backward(v, w)
-        ctx.L = L
-        return out
-
-    @staticmethod
-    def backward(ctx, grad: Tensor):
-        # out = Re(v · e^{lw}) is real: grad_v = Σ_l g conj(e^{lw}), grad_w = conj(v) Σ_l g l conj(e^{lw}).
-        v, w = ctx.saved_tensors
-        H, N = v.shape
-        L = ctx.L
-        acc = v.new_zeros(H, N, 2)
-        step = _chunk_size(H, N, v.element_size(), L)
-        for l0 in range(0, L, step):
-            ell = torch.arange(l0, min(L, l0 + step), device=v.device, dtype=v.real.dtype)
-            powers = torch.exp(w.unsqueeze(-1) * ell).conj_physical()  # (H, N, l)
-            g = grad[:, l0 : l0 + step]  # (H, l)
-            rhs = torch.stack([g, g * ell], dim=-1).to(v.dtype)  # (H, l, 2)
-            acc += powers @ rhs
-        grad_v = acc[..., 0] if ctx.needs_input_grad[0] else None
-        grad_w = acc[..., 1] * v.conj() if ctx.needs_input_grad[1] else None
-        return grad_v, grad_w, None
+def _block_split(L: int) -> tuple[int, int]:
+    """Split lags ``l = b m + j`` into ``n_blocks`` blocks of ``m ≈ sqrt(L)`` (a power of two)."""
+    m = 1 << max(0, math.ceil(math.log2(max(1, L)) / 2))
+    return m, -(-L // m)
 
 
 def vandermonde(v: Tensor, w: Tensor, L: int) -> Tensor:
     """Real part of the Vandermonde product ``Re Σ_n v[h, n] exp(l w[h, n])``, ``0 <= l < L``.
+
+    With ``l = b m + j`` the product factors as
+    ``Σ_n (v_n e^{b m w_n}) e^{j w_n}``: a batched matrix product of an
+    (n_blocks, N) and an (N, m) matrix with ``m ≈ sqrt(L)``. Only
+    ``O(N sqrt(L))`` exponentials are taken and autograd stores nothing of
+    size ``N L``.
 
     Parameters
     ----------
@@ -134,7 +112,13 @@ def vandermonde(v: Tensor, w: Tensor, L: int) -> Tensor:
     -------
     real Tensor of shape (H, L)
     """
-    return _Vandermonde.apply(v, w, int(L))
+    m, n_blocks = _block_split(L)
+    j = torch.arange(m, device=w.device, dtype=w.real.dtype)
+    b = torch.arange(n_blocks, device=w.device, dtype=w.real.dtype) * m
+    inner = torch.exp(w.unsqueeze(-1) * j)  # (H, N, m)
+    outer = v.unsqueeze(1) * torch.exp(w.unsqueeze(1) * b.unsqueeze(-1))  # (H, n_blocks, N)
+    K = (outer @ inner).real  # (H, n_blocks, m)
+    return K.reshape(K.shape[0], -1)[:, :L]
 
 
 def power_kernel(dA: Tensor, dB: Tensor, dC: Tensor, L: int) -> Tensor:
@@ -155,8 +139,7 @@ def power_kernel(dA: Tensor, dB: Tensor, dC: Tensor, L: int) -> Tensor:
     -------
     real Tensor of shape (H, L)
     """
-    m = 1 << max(0, math.ceil(math.log2(max(1, L)) / 2))  # block length, a power of two
-    n_blocks = -(-L // m)
+    m, n_blocks = _block_split(L)
     krylov = dB.unsqueeze(-1)  # (H, N, 1)
     power = dA  # dA^(number of Krylov columns)
     while krylov.shape[-1] < m:

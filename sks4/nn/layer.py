@@ -93,7 +93,7 @@ class S4Layer(nn.Module):
         self.d_model = int(d_model)
         self.D = nn.Parameter(torch.randn(self.d_model))
         self.activation = nn.GELU()
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.output_linear = nn.Sequential(nn.Conv1d(self.d_model, 2 * self.d_model, 1), nn.GLU(dim=1))
 
     def forward(self, u: Tensor, lengths: Tensor | None = None) -> Tensor:

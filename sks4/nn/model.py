@@ -31,7 +31,7 @@ class S4Block(nn.Module):
         super().__init__()
         self.norm = nn.LayerNorm(d_model)
         self.layer = S4Layer(d_model, dropout=dropout, **layer_kwargs)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         # x: (B, H, L), mask: (B, 1, L) or None

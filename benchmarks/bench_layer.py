@@ -1,0 +1,117 @@
+"""Speed and memory of S4Layer against the bare FFT convolution (the floor).
+
+For each sequence length L, times forward + backward (median of ``--repeats``
+runs after one warm-up) of
+
+* ``fft``   -- the bare FFT convolution of the input with a learnable (H, L)
+  kernel: the floor any convolutional S4 layer pays;
+* ``dplr``  -- ``S4Layer(kernel="dplr")`` (S4, bilinear, Cauchy + Woodbury);
+* ``diag``  -- ``S4Layer(kernel="diag")`` (S4D, ZOH, Vandermonde);
+
+at batch 16, d_model 64, d_state 64. Every configuration runs in a fresh
+subprocess so that its peak resident memory (CPU) is its own; on CUDA the
+peak allocated memory is reported instead.
+
+Usage::
+
+    python benchmarks/bench_layer.py                 # CPU, 2 threads
+    python benchmarks/bench_layer.py --device cuda
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+CASES = ("fft", "dplr", "diag")
+
+
+def run_case(case: str, L: int, device: str, threads: int, repeats: int, batch: int, d_model: int, d_state: int) -> dict:
+    import torch
+
+    from sks4.nn import S4Layer
+    from sks4.nn.functional import fft_conv
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    u = torch.randn(batch, d_model, L, device=device, requires_grad=True)
+    if case == "fft":
+        k = torch.randn(d_model, L, device=device, requires_grad=True)
+
+        def step():
+            fft_conv(u, k).sum().backward()
+
+    else:
+        layer = S4Layer(d_model, d_state, kernel=case).to(device)
+
+        def step():
+            layer(u).sum().backward()
+
+    def sync():
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    step()  # warm-up
+    sync()
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        sync()
+        times.append(time.perf_counter() - t0)
+    if device.startswith("cuda"):
+        peak_mb = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return {"case": case, "L": L, "seconds": statistics.median(times), "peak_mb": peak_mb}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[1024, 4096, 16384])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--d-model", type=int, default=64)
+    parser.add_argument("--d-state", type=int, default=64)
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case in this process
+    parser.add_argument("--length", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    shape = dict(batch=args.batch, d_model=args.d_model, d_state=args.d_state)
+
+    if args.case:
+        print(json.dumps(run_case(args.case, args.length, args.device, args.threads, args.repeats, **shape)))
+        return
+
+    import torch
+
+    print(f"# S4Layer forward+backward, batch {args.batch}, d_model {args.d_model}, d_state {args.d_state}")
+    print(f"# device {args.device}, {args.threads} threads, torch {torch.__version__}, {platform.processor() or platform.machine()}")
+    memory = "peak alloc MB" if args.device.startswith("cuda") else "peak RSS MB"
+    print(f"\n| L | layer | time (s) | ratio to FFT floor | {memory} |")
+    print("|---:|---|---:|---:|---:|")
+    for L in args.lengths:
+        floor = None
+        for case in CASES:
+            cmd = [sys.executable, __file__, "--case", case, "--length", str(L), "--device", args.device,
+                   "--threads", str(args.threads), "--repeats", str(args.repeats), "--batch", str(args.batch),
+                   "--d-model", str(args.d_model), "--d-state", str(args.d_state)]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            floor = floor or result["seconds"]
+            name = {"fft": "FFT conv (floor)", "dplr": "S4 DPLR", "diag": "S4D diagonal"}[case]
+            print(f"| {L} | {name} | {result['seconds']:.3f} | {result['seconds'] / floor:.2f} | {result['peak_mb']:.0f} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""sks4.nn.functional against explicit float64 loops."""
+
+import numpy as np
+import pytest
+import torch
+
+from sks4.nn import functional as Fn
+
+
+def _crandn(*shape, generator=None):
+    return torch.randn(*shape, dtype=torch.complex128, generator=generator)
+
+
+def test_cauchy_matches_loop(monkeypatch):
+    g = torch.Generator().manual_seed(0)
+    v, w, z = _crandn(3, 2, 5, generator=g), _crandn(3, 5, generator=g), _crandn(7, generator=g)
+    monkeypatch.setattr(Fn, "_CHUNK_BYTES", 3 * 5 * 16 * 2)  # force several chunks
+    out = Fn.cauchy(v, z, w).numpy()
+    ref = np.zeros((3, 2, 7), complex)
+    for h in range(3):
+        for j in range(2):
+            for k in range(7):
+                ref[h, j, k] = sum(v[h, j, n].item() / (z[k].item() - w[h, n].item()) for n in range(5))
+    np.testing.assert_allclose(out, ref, rtol=1e-12)
+
+
+def test_cauchy_gradcheck(monkeypatch):
+    monkeypatch.setattr(Fn, "_CHUNK_BYTES", 2 * 4 * 16 * 3)
+    g = torch.Generator().manual_seed(1)
+    v = _crandn(2, 3, 4, generator=g).requires_grad_()
+    w = _crandn(2, 4, generator=g).requires_grad_()
+    z = 3 * _crandn(9, generator=g)
+    assert torch.autograd.gradcheck(lambda v, w: Fn.cauchy(v, z, w), (v, w))
+
+
+def test_cauchy_rejects_differentiable_points():
+    with pytest.raises(ValueError, match="constants"):
+        Fn.cauchy(_crandn(1, 1, 2), _crandn(3).requires_grad_(), _crandn(1, 2))
+
+
+@pytest.mark.parametrize("L", [1, 2, 5, 16, 37])
+def test_vandermonde_matches_loop(L):
+    g = torch.Generator().manual_seed(L)
+    v = _crandn(2, 3, generator=g)
+    w = -0.1 + 1j * torch.randn(2, 3, dtype=torch.float64, generator=g)
+    out = Fn.vandermonde(v, w, L).numpy()
+    ref = np.array([[sum((v[h, n] * torch.exp(l * w[h, n])).real.item() for n in range(3)) for l in range(L)]
+                    for h in range(2)])
+    np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("L", [1, 3, 8, 50])
+def test_power_kernel_matches_loop(L):
+    g = torch.Generator().manual_seed(L)
+    dA = 0.3 * _crandn(2, 4, 4, generator=g)
+    dB, dC = _crandn(2, 4, generator=g), _crandn(2, 4, generator=g)
+    out = Fn.power_kernel(dA, dB, dC, L).numpy()
+    A, B, C = dA.numpy(), dB.numpy(), dC.numpy()
+    ref = np.array([[(C[h] @ np.linalg.matrix_power(A[h], l) @ B[h]).real for l in range(L)] for h in range(2)])
+    np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("L", [1, 2, 9, 64])
+def test_fft_conv_causal_and_bidirectional(L):
+    g = torch.Generator().manual_seed(L)
+    u = torch.randn(2, 3, L, dtype=torch.float64, generator=g)
+    k = torch.randn(2, 3, L, dtype=torch.float64, generator=g)
+    causal = Fn.fft_conv(u, k[0]).numpy()
+    both = Fn.fft_conv(u, k, bidirectional=True).numpy()
+    U, K = u.numpy(), k.numpy()
+    ref_c = np.zeros_like(U)
+    ref_b = np.zeros_like(U)
+    for t in range(L):
+        for j in range(t + 1):
+            ref_c[..., t] += K[0, :, j] * U[..., t - j]
+        ref_b[..., t] = ref_c[..., t]
+        for j in range(1, L - t):
+            ref_b[..., t] += K[1, :, j - 1] * U[..., t + j]
+    np.testing.assert_allclose(causal, ref_c, atol=1e-10)
+    np.testing.assert_allclose(both, ref_b, atol=1e-10)

@@ -1,0 +1,175 @@
+"""SSM kernels against the naive kernel of their dense discrete system."""
+
+import numpy as np
+import pytest
+import torch
+
+from sks4 import hippo
+from sks4.nn import DiagonalKernel, DPLRKernel
+
+CASES = [
+    (DPLRKernel, {"discretization": "bilinear"}),
+    (DPLRKernel, {"discretization": "zoh"}),
+    (DiagonalKernel, {"discretization": "zoh"}),
+    (DiagonalKernel, {"discretization": "bilinear"}),
+    (DiagonalKernel, {"init": "diag-lin"}),
+    (DiagonalKernel, {"init": "diag-inv"}),
+]
+IDS = ["dplr-bilinear", "dplr-zoh", "diag-zoh", "diag-bilinear", "diag-lin", "diag-inv"]
+
+
+@pytest.fixture
+def float64():
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
+def naive_kernel(dA, dB, dC, L):
+    """K[h, l] = Re(C A^l B) by an explicit loop over lags."""
+    dA, dB, dC = (t.detach().numpy() for t in (dA, dB, dC))
+    K = np.zeros((dA.shape[0], L))
+    for h in range(dA.shape[0]):
+        x = dB[h].copy()
+        for l in range(L):
+            K[h, l] = (dC[h] @ x).real
+            x = dA[h] @ x
+    return K
+
+
+def continuous_system(kernel):
+    """The dense continuous (A, B, C) of every channel, conjugate pairs expanded, in numpy."""
+    Lam = kernel.diagonal().detach().numpy()
+    B = torch.view_as_complex(kernel.B).detach().numpy()
+    C = torch.view_as_complex(kernel.C).detach().numpy()
+    full = lambda z: np.concatenate([z, z.conj()], -1)  # noqa: E731
+    A = np.stack([np.diag(full(l)) for l in Lam])
+    if isinstance(kernel, DPLRKernel):
+        P = full(torch.view_as_complex(kernel.P).detach().numpy())  # (r, H, N)
+        A = A - np.einsum("rhn,rhm->hnm", P, P.conj())
+    return A, full(B), full(C)
+
+
+def randomize(kernel, seed=0):
+    """Move the parameters away from their initial values (keeping Re A < 0)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in kernel.parameters():
+            p.add_(0.1 * torch.randn(p.shape, generator=g, dtype=p.dtype))
+
+
+@pytest.mark.parametrize("cls, kwargs", CASES, ids=IDS)
+@pytest.mark.parametrize("L", [1, 2, 7, 64, 101])
+def test_kernel_equals_naive_kernel_of_discrete_system(float64, cls, kwargs, L):
+    torch.manual_seed(0)
+    kernel = cls(3, 8, dt_min=0.01, dt_max=0.5, **kwargs)
+    randomize(kernel)
+    K = kernel(L).detach().numpy()
+    assert K.shape == (3, L)
+    np.testing.assert_allclose(K, naive_kernel(*kernel.discrete_ssm(L), L), atol=1e-11)
+
+
+@pytest.mark.parametrize("cls, kwargs", CASES, ids=IDS)
+def test_discrete_ssm_equals_discretized_continuous_system(float64, cls, kwargs):
+    torch.manual_seed(1)
+    kernel = cls(2, 6, dt_min=0.01, dt_max=0.5, **kwargs)
+    randomize(kernel, seed=1)
+    dA, dB, dC = (t.detach().numpy() for t in kernel.discrete_ssm())
+    A, B, C = continuous_system(kernel)
+    dt = kernel.dt.detach().numpy()
+    for h in range(2):
+        ref_A, ref_B = hippo.discretize(A[h], B[h], dt[h], kernel.discretization)
+        np.testing.assert_allclose(dA[h], ref_A, atol=1e-12)
+        np.testing.assert_allclose(dB[h], ref_B, atol=1e-12)
+        np.testing.assert_allclose(dC[h], C[h], atol=0)
+
+
+def test_dplr_initialisation_is_hippo_legs(float64):
+    N = 8
+    kernel = DPLRKernel(2, N)
+    A, B, _ = continuous_system(kernel)
+    A_legs, B_legs = hippo.transition("legs", N)
+    # Same system up to a change of basis: same spectrum (-1, ..., -N) and the
+    # same controllability geometry (B^* A^k B are basis invariant for unitary maps).
+    np.testing.assert_allclose(np.sort(np.linalg.eigvals(A[0]).real), -np.arange(N, 0, -1), atol=1e-8)
+    for k in range(3):
+        ref = B_legs @ np.linalg.matrix_power(A_legs, k) @ B_legs
+        np.testing.assert_allclose(B[0].conj() @ np.linalg.matrix_power(A[0], k) @ B[0], ref, rtol=1e-10)
+
+
+@pytest.mark.parametrize("init, expected", [("diag-lin", lambda n, N: -0.5 + 1j * np.pi * n),
+                                            ("diag-inv", lambda n, N: -0.5 + 1j * N / np.pi * (N / (2 * n + 1) - 1))])
+def test_diagonal_initialisations(float64, init, expected):
+    N = 8
+    Lam = DiagonalKernel(1, N, init=init).diagonal().detach().numpy()[0]
+    np.testing.assert_allclose(Lam, expected(np.arange(N // 2), N))
+
+
+def test_diag_legs_uses_the_dplr_spectrum(float64):
+    Lam = DiagonalKernel(1, 8, init="diag-legs").diagonal().detach().numpy()[0]
+    ref = hippo.dplr("legs", 8).Lambda[:4]
+    np.testing.assert_allclose(Lam, ref)
+
+
+@pytest.mark.parametrize("cls, kwargs", CASES[:4], ids=IDS[:4])
+def test_kernel_of_longer_length_extends_shorter(float64, cls, kwargs):
+    kernel = cls(2, 8, **kwargs)
+    np.testing.assert_allclose(kernel(300).detach()[:, :37], kernel(37).detach(), atol=1e-11)
+
+
+@pytest.mark.parametrize("cls, kwargs", CASES[:4], ids=IDS[:4])
+def test_gradcheck_through_kernel(float64, cls, kwargs):
+    torch.manual_seed(0)
+    kernel = cls(2, 4, dt_min=0.05, dt_max=0.5, **kwargs)
+    names, params = zip(*kernel.named_parameters())
+
+    def f(*ps):
+        return torch.func.functional_call(kernel, dict(zip(names, ps)), (10,))
+
+    inputs = tuple(p.detach().clone().requires_grad_() for p in params)
+    assert torch.autograd.gradcheck(f, inputs)
+
+
+def test_dplr_large_L_float32_matches_power_kernel():
+    # Cauchy + Woodbury route against the independent doubling route, in float32.
+    torch.manual_seed(0)
+    kernel = DPLRKernel(4, 16)
+    from sks4.nn.functional import power_kernel
+
+    K = kernel(4096)
+    ref = power_kernel(*kernel.discrete_ssm(), 4096)
+    assert (K - ref).abs().max() < 1e-4 * ref.abs().max()
+
+
+def test_ssm_parameters_stable_and_listed():
+    kernel = DPLRKernel(2, 4)
+    assert set(kernel.ssm_parameters) == {"log_dt", "log_neg_A_real", "A_imag", "B", "P"}
+    assert (kernel.diagonal().real < 0).all()
+    with torch.no_grad():
+        kernel.log_neg_A_real.fill_(-30.0)
+    assert (kernel.diagonal().real < 0).all()
+    assert "C" not in DiagonalKernel(2, 4).ssm_parameters
+
+
+def test_dt_drawn_in_range():
+    kernel = DiagonalKernel(500, 4, dt_min=0.002, dt_max=0.02)
+    dt = kernel.dt.detach()
+    assert dt.min() >= 0.002 * (1 - 1e-6) and dt.max() <= 0.02 * (1 + 1e-6)
+    assert dt.max() / dt.min() > 5
+
+
+@pytest.mark.parametrize(
+    "build, match",
+    [
+        (lambda: DPLRKernel(2, 7), "d_state must be even"),
+        (lambda: DiagonalKernel(2, 5), "d_state must be even"),
+        (lambda: DiagonalKernel(0, 4), "d_model must be a positive integer"),
+        (lambda: DiagonalKernel(2, 4, init="diag-foo"), "init must be one of"),
+        (lambda: DPLRKernel(2, 4, discretization="euler"), "discretization must be one of"),
+        (lambda: DPLRKernel(2, 4, dt_min=0.1, dt_max=0.01), "dt_min <= dt_max"),
+    ],
+)
+def test_bad_construction(build, match):
+    with pytest.raises(ValueError, match=match):
+        build()

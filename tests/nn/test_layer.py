@@ -1,0 +1,128 @@
+"""S4Layer: convolutional view == recurrent view, masking, input checks."""
+
+import copy
+import pickle
+
+import pytest
+import torch
+
+from sks4.nn import S4Layer
+
+VARIANTS = [("dplr", "bilinear"), ("dplr", "zoh"), ("diag", "zoh"), ("diag", "bilinear")]
+
+
+@pytest.mark.parametrize("kernel, disc", VARIANTS)
+def test_convolution_equals_recurrence(kernel, disc, run_recurrent):
+    torch.manual_seed(0)
+    layer = S4Layer(8, d_state=16, kernel=kernel, discretization=disc, dt_min=0.01, dt_max=0.3).eval()
+    x = torch.randn(3, 8, 80)
+    with torch.no_grad():
+        y = layer(x)
+    assert (y - run_recurrent(layer, x)).abs().max() <= 1e-4
+
+
+def test_step_cache_follows_parameter_updates(run_recurrent):
+    torch.manual_seed(0)
+    layer = S4Layer(4, d_state=8).eval()
+    x = torch.randn(2, 4, 20)
+    run_recurrent(layer, x)  # fills the cache
+    opt = torch.optim.SGD(layer.parameters(), lr=0.1)
+    layer(x).square().sum().backward()
+    opt.step()
+    with torch.no_grad():
+        y = layer(x)
+    assert (y - run_recurrent(layer, x)).abs().max() <= 1e-4
+
+
+@pytest.mark.parametrize("L", [1, 2, 3, 127, 1000])
+def test_any_length(L):
+    layer = S4Layer(4, d_state=8)
+    assert layer(torch.randn(2, 4, L)).shape == (2, 4, L)
+
+
+@pytest.mark.parametrize("kernel", ["dplr", "diag"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_padding_never_leaks(kernel, bidirectional):
+    torch.manual_seed(0)
+    layer = S4Layer(4, d_state=8, kernel=kernel, bidirectional=bidirectional).eval()
+    x = torch.randn(2, 4, 30)
+    x[1, :, 12:] = 50.0  # garbage in the padding
+    with torch.no_grad():
+        y = layer(x, lengths=torch.tensor([30, 12]))
+        alone = layer(x[1:, :, :12])
+    assert (y[1, :, :12] - alone[0]).abs().max() <= 1e-5
+    assert (y[1, :, 12:] == 0).all()
+
+
+def test_bidirectional_reads_the_future():
+    torch.manual_seed(0)
+    layer = S4Layer(2, d_state=4, bidirectional=True).eval()
+    x = torch.randn(1, 2, 10)
+    x2 = x.clone()
+    x2[..., -1] += 1.0
+    with torch.no_grad():
+        assert (layer(x)[..., 0] - layer(x2)[..., 0]).abs().max() > 0
+    causal = S4Layer(2, d_state=4).eval()
+    with torch.no_grad():
+        assert torch.allclose(causal(x)[..., :-1], causal(x2)[..., :-1], atol=1e-6)
+    assert layer.kernel(10).shape == (4, 10)
+
+
+def test_float64_and_deepcopy_and_pickle(run_recurrent):
+    layer = S4Layer(3, d_state=4).double().eval()
+    x = torch.randn(1, 3, 9, dtype=torch.float64)
+    y = layer(x)
+    assert y.dtype == torch.float64
+    for clone in (copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))):
+        assert torch.equal(clone(x), y)
+        assert torch.allclose(run_recurrent(clone, x), y, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "x, lengths, match",
+    [
+        (torch.randn(4, 10), None, "shape \\(batch, channels=4, length\\)"),
+        (torch.randn(2, 3, 10), None, "has 3 channels"),
+        (torch.randn(2, 4, 0), None, "empty"),
+        (torch.full((2, 4, 5), float("nan")), None, "NaN or infinite"),
+        (torch.randn(2, 4, 5, dtype=torch.float64), None, "dtype"),
+        (torch.randn(2, 4, 5), torch.tensor([5, 6]), "lengths must lie in"),
+        (torch.randn(2, 4, 5), torch.tensor([5]), "lengths must have shape"),
+        (torch.randn(2, 4, 5), torch.tensor([5.0, 2.0]), "integers"),
+    ],
+)
+def test_bad_input(x, lengths, match):
+    layer = S4Layer(4, d_state=4)
+    with pytest.raises(ValueError, match=match):
+        layer(x, lengths)
+
+
+def test_not_a_tensor():
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        S4Layer(2, d_state=4)([[1.0, 2.0]])
+
+
+def test_step_misuse():
+    layer = S4Layer(2, d_state=4)
+    with pytest.raises(RuntimeError, match="eval"):
+        layer.default_state(1)
+    with pytest.raises(ValueError, match="causal"):
+        S4Layer(2, d_state=4, bidirectional=True).eval().default_state(1)
+    layer.eval()
+    state = layer.default_state(1)
+    with pytest.raises(ValueError, match="shape \\(batch, 2\\)"):
+        layer.step(torch.randn(1, 3), state)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"kernel": "s5"}, "kernel must be one of"),
+        ({"d_state": 3}, "d_state must be even"),
+        ({"dropout": 1.5}, "dropout"),
+        ({"kernel": "dplr", "init": "diag-lin"}, "HiPPO-LegS"),
+    ],
+)
+def test_bad_construction(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        S4Layer(4, **kwargs)
