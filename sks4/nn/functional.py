@@ -1,9 +1,9 @@
 """Memory-lean primitives behind the SSM kernels and the S4 convolution.
 
-* :func:`cauchy` -- ``out[h, j, k] = Σ_n v[h, j, n] / (z[k] - w[h, n])``, the
-  Cauchy kernel of S4, as an autograd function that never keeps the
-  ``(H, N, K)`` matrix of reciprocals: it is rebuilt chunk by chunk in the
-  backward pass.
+* :func:`cauchy_conjugate_pairs` -- the Cauchy kernel of S4,
+  ``Σ_n v_n / (i t_k - w_n)`` summed over conjugate pairs of poles, as an
+  autograd function that never keeps the ``(H, N/2, K)`` matrix of
+  reciprocals: it is rebuilt chunk by chunk in the backward pass.
 * :func:`vandermonde` -- ``out[h, l] = Re Σ_n v[h, n] exp(l w[h, n])``, the
   Vandermonde product of S4D, factored into blocks of ``sqrt(L)`` lags.
 * :func:`power_kernel` -- ``out[h, l] = Re(C_h A_h^l B_h)`` for a dense
@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["cauchy", "vandermonde", "power_kernel", "fft_conv"]
+__all__ = ["cauchy_conjugate_pairs", "vandermonde", "power_kernel", "fft_conv"]
 
 # Bytes of complex scratch that one chunk may hold (per temporary tensor).
 _CHUNK_BYTES = 16 * 2**20
@@ -31,61 +31,91 @@ def _chunk_size(batch: int, n: int, itemsize: int, total: int) -> int:
     return max(1, min(total, _CHUNK_BYTES // max(1, batch * n * itemsize)))
 
 
-class _Cauchy(torch.autograd.Function):
+class _CauchyPairs(torch.autograd.Function):
+    """``out[h,j,k] = Σ_n (2i t_k a[h,j,n] - 2 b[h,j,n]) / (q[h,n] - t_k² - 2i p[h,n] t_k)``.
+
+    This is ``Σ_n v/(it - w) + conj(v)/(it - conj(w))`` written with one
+    denominator per conjugate pair, in the real quantities ``a = Re v``,
+    ``b = Re(v conj(w))``, ``p = Re w`` and ``q = |w|²``.
+    """
+
     @staticmethod
-    def forward(ctx, v: Tensor, z: Tensor, w: Tensor) -> Tensor:
-        # v: (H, J, N)   z: (K,)   w: (H, N)
-        H, J, N = v.shape
-        K = z.shape[0]
-        out = v.new_empty(H, J, K)
-        step = _chunk_size(H, N, v.element_size(), K)
+    def forward(ctx, a: Tensor, b: Tensor, p: Tensor, q: Tensor, t: Tensor) -> Tensor:
+        # a, b: (H, J, n)   p, q: (H, n)   t: (K,)
+        H, J, n = a.shape
+        K = t.shape[0]
+        cdtype = torch.complex128 if a.dtype == torch.float64 else torch.complex64
+        ab = torch.cat([a, b], dim=1).to(cdtype)  # (H, 2J, n)
+        out = a.new_empty(H, J, K, dtype=cdtype)
+        step = _chunk_size(H, n, 2 * a.element_size(), K)
         for k0 in range(0, K, step):
-            r = torch.reciprocal(z[k0 : k0 + step] - w.unsqueeze(-1))  # (H, N, k)
-            torch.matmul(v, r, out=out[:, :, k0 : k0 + step])  # (H, J, k)
-        ctx.save_for_backward(v, z, w)
+            tk = t[k0 : k0 + step]
+            m = ab @ _pair_resolvent(p, q, tk)  # (H, 2J, k)
+            out[:, :, k0 : k0 + step] = 2j * tk * m[:, :J] - 2 * m[:, J:]
+        ctx.save_for_backward(a, b, p, q, t)
         return out
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        # For a holomorphic map, PyTorch's vector-Jacobian product is
-        # grad_in = Σ grad_out * conj(∂out/∂in):  ∂out/∂v = r,  ∂out/∂w = v r².
-        v, z, w = ctx.saved_tensors
-        H, J, N = v.shape
-        K = z.shape[0]
-        need_v, _, need_w = ctx.needs_input_grad
-        grad_v = torch.zeros_like(v) if need_v else None
-        grad_w_j = torch.zeros_like(v) if need_w else None
-        step = _chunk_size(H, N, v.element_size(), K)
+        # For a real parameter θ: dℒ/dθ = Re Σ_k conj(G_k) ∂out_k/∂θ, with
+        # ∂D⁻¹/∂q = -D⁻², ∂D⁻¹/∂p = 2i t D⁻².
+        a, b, p, q, t = ctx.saved_tensors
+        H, J, n = a.shape
+        K = t.shape[0]
+        r1 = a.new_zeros(H, n, 2 * J, dtype=grad.dtype)  # D⁻¹ @ [t G', G']
+        r2 = a.new_zeros(H, n, 3 * J, dtype=grad.dtype)  # D⁻² @ [G', t G', t² G']
+        step = _chunk_size(H, n, 2 * a.element_size(), K)
         for k0 in range(0, K, step):
-            rc = torch.reciprocal(z[k0 : k0 + step] - w.unsqueeze(-1)).conj_physical()  # (H, N, k)
-            g = grad[:, :, k0 : k0 + step]  # (H, J, k)
-            if need_v:
-                grad_v += g @ rc.mT  # (H, J, N)
-            if need_w:
-                grad_w_j += g @ (rc * rc).mT
-        grad_w = (grad_w_j * v.conj()).sum(1) if need_w else None
-        return grad_v, None, grad_w
+            tk = t[k0 : k0 + step]
+            g = grad[:, :, k0 : k0 + step].conj()  # (H, J, k)
+            d_inv = _pair_resolvent(p, q, tk)  # (H, n, k)
+            tg = tk * g
+            r1 += d_inv @ torch.cat([tg, g], dim=1).mT
+            r2 += (d_inv * d_inv) @ torch.cat([g, tg, tk * tg], dim=1).mT
+        r1, r2 = r1.mT, r2.mT  # (H, 2J, n), (H, 3J, n)
+        grad_a = -2 * r1[:, :J].imag
+        grad_b = -2 * r1[:, J:].real
+        r2_1, r2_t, r2_tt = r2[:, :J], r2[:, J : 2 * J], r2[:, 2 * J :]
+        grad_q = (2 * a * r2_t.imag + 2 * b * r2_1.real).sum(1)
+        grad_p = (-4 * a * r2_tt.real + 4 * b * r2_t.imag).sum(1)
+        return grad_a, grad_b, grad_p, grad_q, None
 
 
-def cauchy(v: Tensor, z: Tensor, w: Tensor) -> Tensor:
-    """Cauchy matrix-vector product ``Σ_n v[h, j, n] / (z[k] - w[h, n])``.
+def _pair_resolvent(p: Tensor, q: Tensor, t: Tensor) -> Tensor:
+    """``1 / ((it - w)(it - conj w)) = 1 / (q - t² - 2i p t)``, shape (H, n, k)."""
+    real = q.unsqueeze(-1) - t * t
+    imag = -2 * p.unsqueeze(-1) * t
+    return torch.reciprocal(torch.complex(real, imag))
+
+
+def cauchy_conjugate_pairs(v: Tensor, w: Tensor, t: Tensor) -> Tensor:
+    """Cauchy sums over conjugate pairs of poles, on the imaginary axis.
+
+    ``out[h, j, k] = Σ_n v[h,j,n] / (i t_k - w[h,n]) + conj(v[h,j,n]) / (i t_k - conj(w[h,n]))``
+
+    Each pair shares one denominator, so only ``N/2`` reciprocals are taken
+    per evaluation point, and the autograd function never stores the
+    ``(H, N/2, K)`` matrix of them: the backward pass rebuilds it in chunks.
 
     Parameters
     ----------
-    v : complex Tensor of shape (H, J, N)
-        Numerators (several per channel).
-    z : complex Tensor of shape (K,)
-        Evaluation points; treated as constants (no gradient).
-    w : complex Tensor of shape (H, N)
-        Poles.
+    v : complex Tensor of shape (H, J, n)
+        Numerators, one of each conjugate pair.
+    w : complex Tensor of shape (H, n)
+        Poles, one of each conjugate pair.
+    t : real Tensor of shape (K,)
+        Evaluation points ``i t_k``; constants (no gradient).
 
     Returns
     -------
     complex Tensor of shape (H, J, K)
     """
-    if z.requires_grad:
-        raise ValueError("cauchy() treats the evaluation points z as constants; pass z.detach().")
-    return _Cauchy.apply(v, z, w)
+    if t.requires_grad:
+        raise ValueError("cauchy_conjugate_pairs() treats the evaluation points t as constants; pass t.detach().")
+    a = v.real
+    b = (v * w.conj().unsqueeze(1)).real
+    q = w.real.square() + w.imag.square()
+    return _CauchyPairs.apply(a, b, w.real, q, t)
 
 
 def _block_split(L: int) -> tuple[int, int]:

@@ -32,7 +32,7 @@ import torch
 from torch import Tensor, nn
 
 from sks4 import hippo
-from sks4.nn.functional import cauchy, power_kernel, vandermonde
+from sks4.nn.functional import cauchy_conjugate_pairs, power_kernel, vandermonde
 
 __all__ = ["SSMKernel", "DPLRKernel", "DiagonalKernel", "DIAGONAL_INITS", "DISCRETIZATIONS"]
 
@@ -60,12 +60,6 @@ def _as_real_parameter(z: np.ndarray) -> nn.Parameter:
     """Store a complex array as a real parameter with a trailing (re, im) axis."""
     dtype = torch.get_default_dtype()
     return nn.Parameter(torch.view_as_real(torch.as_tensor(np.array(z), dtype=torch.complex128)).to(dtype).contiguous())
-
-
-def _unit_circle(L: int, n_bins: int, device, dtype) -> Tensor:
-    """``exp(-2πi k / L)`` for ``k < n_bins``: the FFT's evaluation points."""
-    k = torch.arange(n_bins, device=device, dtype=torch.float64)
-    return torch.polar(torch.ones_like(k), -2 * math.pi * k / L).to(dtype)
 
 
 class SSMKernel(nn.Module):
@@ -242,6 +236,21 @@ class DiagonalKernel(SSMKernel):
         return dA * state
 
 
+def _times_power(C: Tensor, dA: Tensor, L: int) -> Tensor:
+    """``C dA^L`` for a conjugate-pair expanded system, in real arithmetic.
+
+    With the unitary ``T = [[I, I], [-iI, iI]] / sqrt(2)``, ``T dA T*`` is real
+    for a system whose second half of states is the conjugate of the first;
+    its power costs a quarter of the complex one.
+    """
+    n = dA.shape[-1] // 2
+    eye = torch.eye(n, dtype=dA.dtype, device=dA.device)
+    T = torch.cat([torch.cat([eye, eye], 1), torch.cat([-1j * eye, 1j * eye], 1)], 0) / math.sqrt(2)  # (N, N)
+    M = (T @ dA @ T.mH).real  # (H, N, N)
+    ML = torch.linalg.matrix_power(M, L).to(dA.dtype)
+    return ((C @ T.mH).unsqueeze(1) @ ML @ T).squeeze(1)  # (H, N)
+
+
 class DPLRKernel(SSMKernel):
     """S4 kernel: ``A = Λ - P P*`` per channel, initialised from HiPPO-LegS.
 
@@ -324,34 +333,34 @@ class DPLRKernel(SSMKernel):
         return self._bilinear_kernel(L)
 
     def _bilinear_kernel(self, L: int) -> Tensor:
-        Lambda, P, B, C = self._continuous()
-        dA, _, _ = self._dense()
+        half = self.d_state // 2
+        Lambda = self.diagonal()  # (H, n): one eigenvalue of each conjugate pair
+        P = torch.view_as_complex(self.P)  # (1, H, n)
+        B = torch.view_as_complex(self.B)  # (H, n)
+        dA, _, C = self._dense()
         dt = self.dt.to(Lambda.dtype)  # (H,)
         # C̃ = C (I - dA^L): at L-th roots of unity z^L = 1, so the truncated
         # generating function Σ_{l<L} C dA^l dB z^l equals C̃ (I - z dA)^{-1} dB.
-        C_tilde = C - (C.unsqueeze(1) @ torch.linalg.matrix_power(dA, L)).squeeze(1)  # (H, N)
+        C_tilde = C - _times_power(C, dA, L)  # (H, N)
+        C_tilde = C_tilde[:, :half]  # the other half is its conjugate
 
-        n_bins = L // 2 + 1
-        nyquist = L % 2 == 0 and L > 1
-        z = _unit_circle(L, n_bins - nyquist, Lambda.device, Lambda.dtype)  # (K,)
         # (I - z dA)^{-1} dB = 2/(1+z) (g(z) - A)^{-1} B with g(z) = 2/dt (1-z)/(1+z),
-        # and 1/(g - λ) = (dt/2) / (s - dt λ / 2) with s = (1-z)/(1+z).
-        s = (1 - z) / (1 + z)
-        w = dt[:, None] * Lambda / 2  # (H, N)
-        left = torch.cat([C_tilde.unsqueeze(1), P.conj().transpose(0, 1)], dim=1)  # (H, 1+r, N)
-        right = torch.cat([B.unsqueeze(1), P.transpose(0, 1)], dim=1)  # (H, 1+r, N)
-        v = (dt[:, None, None, None] / 2) * left.unsqueeze(2) * right.unsqueeze(1)  # (H, 1+r, 1+r, N)
-        H, r1 = left.shape[:2]
-        k = cauchy(v.reshape(H, r1 * r1, -1), s, w).reshape(H, r1, r1, -1)  # (H, 1+r, 1+r, K)
-        k = k.permute(0, 3, 1, 2)  # (H, K, 1+r, 1+r)
-        # Woodbury: (R^{-1} + P P*)^{-1} = R - R P (I + P* R P)^{-1} P* R
-        eye = torch.eye(r1 - 1, dtype=k.dtype, device=k.device)
-        correction = k[..., 0:1, 1:] @ torch.linalg.solve(eye + k[..., 1:, 1:], k[..., 1:, 0:1])
-        K_hat = 2 / (1 + z) * (k[..., 0, 0] - correction[..., 0, 0])  # (H, K)
+        # and 1/(g - λ) = (dt/2) / (s - dt λ / 2) with s = (1-z)/(1+z) = i tan(πk/L).
+        nyquist = L % 2 == 0 and L > 1
+        k = torch.arange(L // 2 + 1 - nyquist, device=Lambda.device, dtype=torch.float64)
+        t = torch.tan(math.pi * k / L).to(Lambda.real.dtype)  # (K,)
+        z = torch.polar(torch.ones_like(k), -2 * math.pi * k / L).to(Lambda.dtype)  # (K,)
+        w = dt[:, None] * Lambda / 2  # (H, n)
+        P = P[0]  # HiPPO-LegS has rank 1: A = Λ - p p*
+        # Four Cauchy sums k_ab = Σ_n a_n b_n / (g - λ_n) for a ∈ {C̃, conj p}, b ∈ {B, p}
+        v = torch.stack([C_tilde * B, C_tilde * P, P.conj() * B, P.conj() * P], dim=1)  # (H, 4, n)
+        k00, k01, k10, k11 = cauchy_conjugate_pairs(dt[:, None, None] / 2 * v, w, t).unbind(1)  # (H, K) each
+        # Woodbury: (R^{-1} + p p*)^{-1} = R - R p (1 + p* R p)^{-1} p* R
+        K_hat = 2 / (1 + z) * (k00 - k01 * k10 / (1 + k11))  # (H, K)
         if nyquist:
-            # At z = -1: (I + dA)^{-1} dB = dt/2 B exactly.
-            K_nyquist = (dt / 2 * (C_tilde * B).sum(-1)).unsqueeze(-1)  # (H, 1)
-            K_hat = torch.cat([K_hat, K_nyquist], dim=-1)
+            # At z = -1: (I + dA)^{-1} dB = dt/2 B exactly; sum over both halves of each pair.
+            K_nyquist = dt * (C_tilde * B).sum(-1).real  # (H,)
+            K_hat = torch.cat([K_hat, K_nyquist.unsqueeze(-1).to(K_hat.dtype)], dim=-1)
         return torch.fft.irfft(K_hat, n=L)  # (H, L)
 
     def discrete_ssm(self, L: int | None = None) -> tuple[Tensor, Tensor, Tensor]:

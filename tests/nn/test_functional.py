@@ -11,31 +11,35 @@ def _crandn(*shape, generator=None):
     return torch.randn(*shape, dtype=torch.complex128, generator=generator)
 
 
-def test_cauchy_matches_loop(monkeypatch):
+def test_cauchy_conjugate_pairs_matches_loop(monkeypatch):
     g = torch.Generator().manual_seed(0)
-    v, w, z = _crandn(3, 2, 5, generator=g), _crandn(3, 5, generator=g), _crandn(7, generator=g)
+    v, w = _crandn(3, 2, 5, generator=g), _crandn(3, 5, generator=g)
+    t = torch.randn(7, dtype=torch.float64, generator=g)
     monkeypatch.setattr(Fn, "_CHUNK_BYTES", 3 * 5 * 16 * 2)  # force several chunks
-    out = Fn.cauchy(v, z, w).numpy()
+    out = Fn.cauchy_conjugate_pairs(v, w, t).numpy()
+    V, W, T = v.numpy(), w.numpy(), t.numpy()
     ref = np.zeros((3, 2, 7), complex)
     for h in range(3):
         for j in range(2):
             for k in range(7):
-                ref[h, j, k] = sum(v[h, j, n].item() / (z[k].item() - w[h, n].item()) for n in range(5))
+                s = 1j * T[k]
+                ref[h, j, k] = sum(V[h, j, n] / (s - W[h, n]) + V[h, j, n].conj() / (s - W[h, n].conj())
+                                   for n in range(5))
     np.testing.assert_allclose(out, ref, rtol=1e-12)
 
 
-def test_cauchy_gradcheck(monkeypatch):
+def test_cauchy_conjugate_pairs_gradcheck(monkeypatch):
     monkeypatch.setattr(Fn, "_CHUNK_BYTES", 2 * 4 * 16 * 3)
     g = torch.Generator().manual_seed(1)
     v = _crandn(2, 3, 4, generator=g).requires_grad_()
     w = _crandn(2, 4, generator=g).requires_grad_()
-    z = 3 * _crandn(9, generator=g)
-    assert torch.autograd.gradcheck(lambda v, w: Fn.cauchy(v, z, w), (v, w))
+    t = 3 * torch.randn(9, dtype=torch.float64, generator=g)
+    assert torch.autograd.gradcheck(lambda v, w: Fn.cauchy_conjugate_pairs(v, w, t), (v, w))
 
 
 def test_cauchy_rejects_differentiable_points():
     with pytest.raises(ValueError, match="constants"):
-        Fn.cauchy(_crandn(1, 1, 2), _crandn(3).requires_grad_(), _crandn(1, 2))
+        Fn.cauchy_conjugate_pairs(_crandn(1, 1, 2), _crandn(1, 2), torch.randn(3, requires_grad=True))
 
 
 @pytest.mark.parametrize("L", [1, 2, 5, 16, 37])
