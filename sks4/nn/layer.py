@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sks4.nn._checks import check_lengths, check_sequence, check_step_input, sequence_mask
@@ -113,9 +114,14 @@ class S4Layer(nn.Module):
         if mask is not None and self.bidirectional:
             u = u * mask  # the anti-causal kernel must not read the padding
         k = self.kernel(L)  # (H, L) or (2H, L)
+        # The skip term D u is the convolution with D δ: fold it into the causal kernel's lag 0.
+        skip = F.pad(self.D.unsqueeze(-1), (0, L - 1))  # (H, L)
         if self.bidirectional:
-            k = k.view(2, H, L)
-        y = fft_conv(u, k, self.bidirectional) + self.D[:, None] * u  # (B, H, L)
+            causal, anticausal = k.view(2, H, L)
+            k = torch.stack([causal + skip, anticausal])
+        else:
+            k = k + skip
+        y = fft_conv(u, k, self.bidirectional)  # (B, H, L)
         y = self.dropout(self.activation(y))
         y = self.output_linear(y)  # (B, H, L)
         return y if mask is None else y * mask
