@@ -10,9 +10,22 @@ from sks4.nn._checks import check_lengths, check_sequence, check_step_input, seq
 from sks4.nn.functional import fft_conv
 from sks4.nn.kernels import DiagonalKernel, DPLRKernel
 
-__all__ = ["S4Layer", "KERNELS"]
+__all__ = ["S4Layer", "ChannelLinear", "KERNELS"]
 
 KERNELS = ("dplr", "diag")
+
+
+class ChannelLinear(nn.Linear):
+    """``nn.Linear`` on the channel axis: (B, C_in, L) -> (B, C_out, L), or (B, C_in) -> (B, C_out).
+
+    One batched matrix product, no transposes (about twice as fast as a
+    kernel-size-1 ``Conv1d`` on CPU).
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim == 2:
+            return super().forward(x)
+        return torch.baddbmm(self.bias.unsqueeze(-1), self.weight.expand(x.shape[0], -1, -1), x)
 
 
 def make_kernel(
@@ -95,7 +108,7 @@ class S4Layer(nn.Module):
         self.D = nn.Parameter(torch.randn(self.d_model))
         self.activation = nn.GELU()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.output_linear = nn.Sequential(nn.Conv1d(self.d_model, 2 * self.d_model, 1), nn.GLU(dim=1))
+        self.output_linear = nn.Sequential(ChannelLinear(self.d_model, 2 * self.d_model), nn.GLU(dim=1))
 
     def forward(self, u: Tensor, lengths: Tensor | None = None) -> Tensor:
         """Apply the layer to ``u`` of shape (B, H, L); returns (B, H, L).
@@ -147,5 +160,5 @@ class S4Layer(nn.Module):
         u = check_step_input(u, self.d_model, self.D.dtype, "u")
         y, state = self.kernel.step(u, state)
         y = self.activation(y + self.D * u)
-        y = self.output_linear(y.unsqueeze(-1)).squeeze(-1)  # (B, H)
+        y = self.output_linear(y)  # (B, H)
         return y, state

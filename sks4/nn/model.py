@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from sks4.nn._checks import check_lengths, check_sequence, check_step_input, sequence_mask
 from sks4.nn.kernels import SSMKernel, _check_positive_int
-from sks4.nn.layer import S4Layer
+from sks4.nn.layer import ChannelLinear, S4Layer
 
 __all__ = ["S4Block", "S4Model", "ssm_parameter_names"]
 
@@ -105,7 +105,7 @@ class S4Model(nn.Module):
         self.d_input = _check_positive_int(d_input, "d_input")
         self.d_model = _check_positive_int(d_model, "d_model")
         _check_positive_int(n_layers, "n_layers")
-        self.encoder = nn.Linear(self.d_input, self.d_model)
+        self.encoder = ChannelLinear(self.d_input, self.d_model)
         self.blocks = nn.ModuleList(
             S4Block(
                 self.d_model,
@@ -140,7 +140,7 @@ class S4Model(nn.Module):
         mask = None
         if lengths is not None:
             mask = sequence_mask(check_lengths(lengths, x.shape[0], x.shape[-1], x.device), x.shape[-1])
-        h = self.encoder(x.transpose(-1, -2)).transpose(-1, -2)  # (B, H, L)
+        h = self.encoder(x)  # (B, H, L)
         for block in self.blocks:
             h = block(h, mask)
         h = _channel_norm(self.norm, h)
