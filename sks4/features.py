@@ -1,0 +1,542 @@
+"""HiPPO memory coefficients as features for classic scikit-learn models.
+
+:class:`S4Features` reads each series into a HiPPO memory (:mod:`sks4.hippo`)
+and returns its coefficients: an orthogonal-polynomial (or Fourier) summary
+of the series at one or several time scales, computed without training. The
+mathematics (bases, readout matrices) lives in :mod:`sks4._basis`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted, validate_data
+
+from sks4 import _basis
+from sks4.data import PaddedSeries, check_input_shape, group_by_length, to_padded
+from sks4.hippo import DISCRETIZATIONS, MEASURES
+
+__all__ = ["S4Features"]
+
+POOLING_STATS = ("last", "mean", "min", "max", "ppv")
+_CHUNK_BYTES = 64 * 2**20  # memory for the memory states of one chunk of series
+_PPV_RTOL = 1e-9  # "ppv" counts values above this fraction of the series' largest |state|
+
+
+class S4Features(TransformerMixin, BaseEstimator):
+    """HiPPO memory coefficients of time series, as features.
+
+    Each channel of each series is read, one sample per step, into the HiPPO
+    memory of every ``measure`` and time scale (``window``): ``n_coefs``
+    coefficients of the orthogonal projection of the series' past onto a
+    basis (Legendre for ``"legs"``/``"legt"``, Laguerre for ``"lagt"``,
+    Fourier for ``"fout"``). The memory state at any step is a fixed linear
+    map of the input, so the coefficients are computed as matrix products
+    with float64 readout matrices cached per series length; there is no
+    training. Either the memory at some reading times is returned as is
+    (``pooling=None``), or each coefficient is summarised over the reading
+    times (``pooling``), which makes the features nonlinear in the series.
+
+    Parameters
+    ----------
+    measure : {"legs", "legt", "lagt", "fout"} or sequence of them, default=("legt", "lagt")
+        The memories to use; several give one block of features each.
+
+        - ``"legs"``: scaled Legendre, uniform weight on the whole history
+          (no time scale; ``window`` does not apply);
+        - ``"legt"``: translated Legendre, uniform weight on the last
+          ``window`` of the series;
+        - ``"lagt"``: translated Laguerre, weight ``exp(-age / window)``
+          (``window`` is the e-folding time scale of the memory);
+        - ``"fout"``: translated Fourier, uniform weight on the last
+          ``window``.
+    n_coefs : int, default=4
+        Number of coefficients ``N`` of each memory (degree ``< N``). Few
+        coefficients at several time scales make better features than many
+        at one; reconstruction (:meth:`inverse_transform`) wants more.
+    window : float, int, None or sequence of them, default=(0.05, 0.1, 0.25, 0.5)
+        Time scale(s) of ``"legt"``, ``"lagt"`` and ``"fout"``; several give
+        multi-resolution features. A float in (0, 1] is a fraction of each
+        series' own length, an int >= 1 a number of time steps, None the
+        whole series (same as 1.0). A window longer than a series reaches
+        before its start, where the series is taken to be constant at its
+        first value. Ignored by ``"legs"``.
+    method : {"zoh", "bilinear"}, default="zoh"
+        Discretisation of the HiPPO ODE (see :func:`sks4.hippo.discretize`).
+        ``"zoh"`` is exact for a piecewise-constant input (for ``"legs"`` the
+        coefficients are then exactly the Legendre projection of the
+        piecewise-constant series); ``"bilinear"`` is the HiPPO paper's
+        choice (``dt = 1/k`` at step ``k`` for ``"legs"``).
+    points : int or "all", default="all"
+        Reading times: ``p`` evenly spaced times ``ceil(j L / p)``, ``j = 1..p``,
+        of a series of length ``L`` (``1``: only the final memory, after the
+        whole series), or ``"all"``: after every step (requires ``pooling``).
+    pooling : sequence of {"last", "mean", "min", "max", "ppv"} or None, \
+default=("last", "mean", "min", "max", "ppv")
+        None returns the coefficients at each reading time. Otherwise each
+        coefficient is summarised over the reading times by these
+        statistics: ``"last"`` (the final memory), ``"mean"``, ``"min"``,
+        ``"max"`` and ``"ppv"`` (proportion of positive values; values
+        within ``1e-9`` of the series' largest ``|coefficient|`` count as 0).
+
+    Attributes
+    ----------
+    n_channels_ : int
+        Number of channels seen in ``fit``.
+    n_timesteps_ : int
+        Length of the longest series seen in ``fit``: the time grid on which
+        :meth:`inverse_transform` rebuilds series.
+    measures_ : tuple of str
+        The measures, in feature order.
+    windows_ : tuple
+        The time scales of the windowed measures (``window`` as a tuple; None
+        replaced by 1.0).
+    blocks_ : list of tuple (measure, window index or None)
+        One entry per memory, in feature order.
+    n_features_in_ : int
+        Series length, defined only when ``fit`` got a 2-D table
+        ``(n_samples, n_timesteps)``; then :meth:`transform` requires tables
+        of that width, like every scikit-learn transformer. Other inputs
+        (3-D arrays, lists, long DataFrames) may have any length.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame passed to ``fit`` (when all are strings).
+
+    See Also
+    --------
+    sks4.hippo.transition : the HiPPO operators.
+    sks4.plotting.plot_reconstruction : draw a series and its memory.
+    sks4.data.to_padded : the accepted input formats.
+
+    Notes
+    -----
+    Features are ordered by channel, then memory (``measure`` in order, and
+    for the windowed measures each window in order), then reading time or
+    statistic, then coefficient; :meth:`get_feature_names_out` spells this
+    out, e.g. ``ch0_legt_w1_c3`` (channel 0, LegT with ``window[1]``,
+    coefficient 3), ``ch0_legt_w1_t2_c3`` (at the third reading time) or
+    ``ch0_legt_w1_max_c3`` (pooled).
+
+    Series of unequal lengths are grouped by length; each group is one
+    matrix product per memory, and a series' features depend on it alone,
+    not on the batch it comes in.
+
+    The memory starts as if the series had been constant, equal to its first
+    value, before it began (the fixed point of every measure), which avoids
+    an artificial jump from zero into the windows. See :mod:`sks4._basis`
+    for the time grid and the discretisation of each measure.
+
+    References
+    ----------
+    Gu, Dao, Ermon, Rudra, Ré. "HiPPO: Recurrent Memory with Optimal
+    Polynomial Projections", NeurIPS 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sks4 import S4Features
+    >>> X = np.sin(np.linspace(0, 6, 50))[None, :] * np.arange(1, 4)[:, None]  # 3 series
+    >>> memory = S4Features(measure="legt", n_coefs=4, window=None, points=1, pooling=None)
+    >>> F = memory.fit_transform(X)
+    >>> F.shape
+    (3, 4)
+    >>> memory.get_feature_names_out()
+    array(['ch0_legt_w0_c0', 'ch0_legt_w0_c1', 'ch0_legt_w0_c2', 'ch0_legt_w0_c3'],
+          dtype=object)
+    >>> memory.inverse_transform(F).shape  # the series rebuilt from 4 coefficients
+    (3, 50)
+
+    The default pools several time scales of LegT and LagT memories,
+    features for a linear model:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.linear_model import RidgeClassifierCV
+    >>> y = np.array([0, 1, 1])
+    >>> model = make_pipeline(S4Features(), StandardScaler(), RidgeClassifierCV()).fit(X, y)
+    >>> model[0].n_features_out_  # 2 measures x 4 windows x 5 statistics x 4 coefficients
+    160
+    """
+
+    def __init__(
+        self,
+        measure: str | Sequence[str] = ("legt", "lagt"),
+        n_coefs: int = 4,
+        window: float | int | None | Sequence[float | int | None] = (0.05, 0.1, 0.25, 0.5),
+        method: str = "zoh",
+        points: int | str = "all",
+        pooling: Sequence[str] | None = ("last", "mean", "min", "max", "ppv"),
+    ):
+        self.measure = measure
+        self.n_coefs = n_coefs
+        self.window = window
+        self.method = method
+        self.points = points
+        self.pooling = pooling
+
+    # ------------------------------------------------------------------ scikit-learn API
+    def fit(self, X: Any, y: Any = None) -> S4Features:
+        """Check the parameters and learn the number of channels and the time grid.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or list of arrays
+            Series in any format accepted by :func:`sks4.data.to_padded`:
+            a 2-D table ``(n_samples, n_timesteps)`` (univariate), a 3-D
+            array ``(n_samples, n_channels, n_timesteps)``, a long DataFrame
+            with a ``(case, timestep)`` MultiIndex, or a list of arrays of
+            shape ``(n_timesteps_i,)`` or ``(n_channels, n_timesteps_i)``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : S4Features
+            The fitted transformer.
+        """
+        self._check_params()
+        padded = self._validate_X(X, reset=True)
+        self.n_timesteps_ = padded.max_length
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """HiPPO memory coefficients of each series.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or list of arrays
+            Series with the channels seen in ``fit``; see :meth:`fit`.
+
+        Returns
+        -------
+        F : ndarray of shape (n_samples, n_features_out_), float64
+            Per channel and per memory, the coefficients at each reading
+            time or their pooled statistics (see :meth:`get_feature_names_out`).
+        """
+        check_is_fitted(self)
+        padded = self._validate_X(X, reset=False)
+        n, C = padded.n_samples, padded.n_channels
+        if padded.equal_length:
+            return self._transform_length(padded.values, padded.max_length).reshape(n, -1)
+        F = np.empty((n, C, self._n_block_features * len(self.blocks_)))  # (n, C, K)
+        for length, idx in group_by_length(padded.lengths).items():
+            F[idx] = self._transform_length(padded.values[idx, :, :length], length)
+        return F.reshape(n, -1)
+
+    def inverse_transform(self, X: Any, *, measure: str | None = None, window: int | None = None) -> np.ndarray:
+        """Rebuild series from their final memory by evaluating its basis.
+
+        The series is rebuilt on the time grid seen in ``fit`` (series of
+        ``n_timesteps_`` steps, read at their end) from the final
+        coefficients of one memory: for ``"legt"`` and ``"fout"`` the last
+        ``window`` steps, for ``"legs"`` and ``"lagt"`` the whole series
+        (a LagT memory fades with age, so its oldest part is rough).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_out_)
+            Features from :meth:`transform`. They must hold the final
+            memory: ``pooling=None`` (its last reading time is the end of the
+            series) or ``"last"`` in ``pooling``.
+        measure : str, optional
+            Which memory to rebuild from; default the first of ``measure``.
+        window : int, optional
+            Index into ``window`` of the time scale to use; default the
+            longest at ``n_timesteps_`` steps. Ignored for ``"legs"``.
+
+        Returns
+        -------
+        X_rebuilt : ndarray of shape (n_samples, n_steps) or (n_samples, n_channels, n_steps)
+            2-D for univariate series, 3-D (channels first) otherwise;
+            ``n_steps`` is the number of steps the memory covers (see above),
+            the last ``n_steps`` of the fitted time grid.
+        """
+        check_is_fitted(self)
+        F = check_array(X, dtype=np.float64, input_name="X")
+        if F.shape[1] != self.n_features_out_:
+            raise ValueError(
+                f"X has {F.shape[1]} features, but {type(self).__name__}.inverse_transform is expecting "
+                f"{self.n_features_out_} features (the output of transform)."
+            )
+        b, block_measure, timescale = self._inverse_block(measure, window)
+        N = self.n_coefs
+        C = self.n_channels_
+        F = F.reshape(len(F), C, len(self.blocks_), self._n_block_features)[:, :, b]  # (n, C, block)
+        if self.pooling is None:
+            coefs = F[:, :, -N:]  # the last reading time is the end of the series
+        elif "last" in self.pooling:
+            j = list(self.pooling).index("last")
+            coefs = F[:, :, j * N : (j + 1) * N]
+        else:
+            raise ValueError(
+                "inverse_transform needs the final memory in the features: use pooling=None or "
+                f"include 'last' in pooling, got pooling={self.pooling!r}."
+            )
+        G = _basis.synthesis(block_measure, N, self.n_timesteps_, timescale)  # (n_steps, N)
+        out = coefs @ G.T  # (n, C, n_steps)
+        return out[:, 0, :] if C == 1 else out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output features.
+
+        ``ch{c}_{measure}[_w{i}][_t{j} | _{stat}]_c{n}``: channel ``c``,
+        measure, index ``i`` of its window in ``window`` (windowed measures),
+        reading time ``j`` (when ``pooling=None`` and ``points > 1``) or
+        pooling statistic, coefficient ``n``.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Checked against the input seen in ``fit`` as scikit-learn does;
+            not used in the names (the inputs are time steps).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features, generate_names=False)
+        N = self.n_coefs
+        if self.pooling is not None:
+            middles = [f"_{stat}" for stat in self.pooling]
+        elif self.points == 1:
+            middles = [""]
+        else:
+            middles = [f"_t{j}" for j in range(self.points)]
+        names = [
+            f"ch{c}_{m}{'' if w is None else f'_w{w}'}{mid}_c{k}"
+            for c in range(self.n_channels_)
+            for m, w in self.blocks_
+            for mid in middles
+            for k in range(N)
+        ]
+        return np.asarray(names, dtype=object)
+
+    @property
+    def n_features_out_(self) -> int:
+        """Number of output features."""
+        check_is_fitted(self)
+        return self.n_channels_ * len(self.blocks_) * self._n_block_features
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False  # NaN only as trailing padding (see sks4.data)
+        return tags
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self) -> None:
+        """Validate the parameters and set ``measures_``, ``windows_``, ``blocks_``."""
+        measures = (self.measure,) if isinstance(self.measure, str) else self.measure
+        if not isinstance(measures, (list, tuple)) or not measures:
+            raise ValueError(f"measure must be one of {MEASURES} or a non-empty list of them, got {self.measure!r}.")
+        for m in measures:
+            if m not in MEASURES:
+                raise ValueError(f"measure must be one of {MEASURES} or a list of them, got {m!r}.")
+        if len(set(measures)) != len(measures):
+            raise ValueError(f"measure must not repeat a measure, got {self.measure!r}.")
+        if isinstance(self.n_coefs, bool) or not isinstance(self.n_coefs, numbers.Integral) or self.n_coefs < 1:
+            raise ValueError(f"n_coefs must be an integer >= 1, got {self.n_coefs!r}.")
+        windows = tuple(self.window) if isinstance(self.window, (list, tuple)) else (self.window,)
+        if not windows:
+            raise ValueError("window must not be an empty list.")
+        windows = tuple(_check_window(w) for w in windows)
+        if len(set(windows)) != len(windows):
+            raise ValueError(f"window must not repeat a time scale, got {self.window!r}.")
+        if self.method not in DISCRETIZATIONS:
+            raise ValueError(f"method must be one of {DISCRETIZATIONS}, got {self.method!r}.")
+        if isinstance(self.points, str):
+            if self.points != "all":
+                raise ValueError(f"points must be a positive integer or 'all', got {self.points!r}.")
+        elif isinstance(self.points, bool) or not isinstance(self.points, numbers.Integral) or self.points < 1:
+            raise ValueError(f"points must be a positive integer or 'all', got {self.points!r}.")
+        if self.pooling is not None:
+            pooling = self.pooling
+            if isinstance(pooling, str):
+                raise ValueError(f"pooling must be None or a list of statistics, e.g. [{pooling!r}].")
+            if (
+                not isinstance(pooling, (list, tuple))
+                or not pooling
+                or any(s not in POOLING_STATS for s in pooling)
+                or len(set(pooling)) != len(pooling)
+            ):
+                raise ValueError(
+                    f"pooling must be None or a list of distinct statistics among {POOLING_STATS}, "
+                    f"got {self.pooling!r}."
+                )
+        elif self.points == "all":
+            raise ValueError(
+                "points='all' needs pooling (the number of steps varies between series); "
+                "use an integer points or set pooling, e.g. pooling=('last', 'mean', 'max')."
+            )
+        self.measures_ = tuple(measures)
+        self.windows_ = windows
+        self.blocks_ = [
+            (m, None) if m == "legs" else (m, i) for m in self.measures_ for i in (range(len(windows)) if m != "legs" else [None])
+        ]
+
+    def _validate_X(self, X: Any, *, reset: bool) -> PaddedSeries:
+        """Pad ``X`` and set (``reset``) or check the input attributes."""
+        padded = _fast_padded(X)
+        if padded is None:
+            padded = to_padded(X, dtype=np.float64, n_channels=None if reset else self.n_channels_, name="X")
+        table = _is_table(X, padded)
+        # feature names of DataFrames (time steps of a wide frame, channels of a long one)
+        validate_data(self, X, skip_check_array=True, reset=reset, ensure_2d=False)
+        if reset:
+            self.n_channels_ = padded.n_channels
+            if table:
+                self.n_features_in_ = padded.max_length
+            elif hasattr(self, "n_features_in_"):
+                del self.n_features_in_
+        else:
+            check_input_shape(padded, n_channels=self.n_channels_, estimator=self)
+            if table and hasattr(self, "n_features_in_"):
+                check_input_shape(padded, n_timesteps=self.n_features_in_, estimator=self)
+        return padded
+
+    # ------------------------------------------------------------------ computation
+    @property
+    def _n_block_features(self) -> int:
+        """Features per channel and memory."""
+        if self.pooling is not None:
+            return len(self.pooling) * self.n_coefs
+        return self.points * self.n_coefs
+
+    def _timescale(self, measure: str, w: int | None, length: int) -> float | None:
+        """Time scale in steps of block ``(measure, w)`` for a series of ``length`` steps."""
+        if measure == "legs":
+            return None
+        spec = self.windows_[w]
+        return spec * length if isinstance(spec, float) else float(spec)
+
+    def _ends(self, length: int) -> tuple[int, ...]:
+        """Reading times (numbers of samples read) for a series of ``length`` steps."""
+        if self.points == "all":
+            return tuple(range(1, length + 1))
+        p = self.points
+        return tuple(int(-(-(j + 1) * length // p)) for j in range(p))
+
+    def _transform_length(self, V: np.ndarray, length: int) -> np.ndarray:
+        """Features of series of one length: V (m, C, length) -> (m, C, K)."""
+        m, C, _ = V.shape
+        Z = V.reshape(m * C, length)  # (m*C, L)
+        ends = self._ends(length)
+        N = self.n_coefs
+        if self.pooling is None:
+            R = np.concatenate(
+                [
+                    _basis.readout(meas, N, length, self._timescale(meas, w, length), self.method, ends).reshape(length, -1)
+                    for meas, w in self.blocks_
+                ],
+                axis=1,
+            )  # (L, K): every memory at every reading time
+            return (Z @ R).reshape(m, C, -1)
+        out = np.empty((m * C, len(self.blocks_), len(self.pooling), N))  # (m*C, blocks, stats, N)
+        rows = max(1, _CHUNK_BYTES // (8 * length * N))
+        for start in range(0, m * C, rows):
+            chunk = Z[start : start + rows]
+            for b, (meas, w) in enumerate(self.blocks_):
+                S = self._states(chunk, meas, self._timescale(meas, w, length), ends)  # (rows, P, N)
+                out[start : start + rows, b] = _pool(S, self.pooling)
+        return out.reshape(m, C, -1)
+
+    def _states(self, Z: np.ndarray, measure: str, timescale: float | None, ends: tuple[int, ...]) -> np.ndarray:
+        """Memory at the reading times: (m, L) -> (m, P, N), by the cheaper exact route."""
+        m, L = Z.shape
+        N = self.n_coefs
+        chunk = _basis._chunk_size(L)
+        # a readout per reading time costs L*P*N per series; every step by chunks L*(B + L/B + N)*N
+        if measure != "legs" and len(ends) > chunk + L // chunk + N:
+            return _basis.states(Z, measure, N, timescale, self.method)[:, np.asarray(ends) - 1]
+        R = _basis.readout(measure, N, L, timescale, self.method, ends)  # (L, P, N)
+        return (Z @ R.reshape(L, -1)).reshape(m, len(ends), N)
+
+    def _inverse_block(self, measure: str | None, window: int | None) -> tuple[int, str, float | None]:
+        """Index, measure and time scale (steps at ``n_timesteps_``) of the memory to rebuild from."""
+        measure = self.measures_[0] if measure is None else measure
+        if measure not in self.measures_:
+            raise ValueError(f"measure must be one of the fitted measures {self.measures_}, got {measure!r}.")
+        L = self.n_timesteps_
+        if measure == "legs":
+            return self.blocks_.index(("legs", None)), measure, None
+        if window is None:
+            window = int(np.argmax([self._timescale(measure, i, L) for i in range(len(self.windows_))]))
+        elif isinstance(window, bool) or not isinstance(window, numbers.Integral) or not 0 <= window < len(self.windows_):
+            raise ValueError(f"window must be an index into window (0..{len(self.windows_) - 1}), got {window!r}.")
+        return self.blocks_.index((measure, int(window))), measure, self._timescale(measure, int(window), L)
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_window(w: Any) -> float | int:
+    """One time scale: None -> 1.0, a float in (0, 1] or an int >= 1."""
+    if w is None:
+        return 1.0
+    if isinstance(w, (bool, np.bool_)):
+        raise ValueError(f"window must be None, a float in (0, 1] or an integer >= 1, got {w!r}.")
+    if isinstance(w, numbers.Integral):
+        if w < 1:
+            raise ValueError(f"window must be None, a float in (0, 1] or an integer >= 1 (steps), got {w!r}.")
+        return int(w)
+    if isinstance(w, numbers.Real):
+        if not 0.0 < w <= 1.0:
+            raise ValueError(
+                f"window must be None, a float in (0, 1] (fraction of the series) or an integer >= 1 "
+                f"(steps), got {w!r}."
+            )
+        return float(w)
+    raise ValueError(f"window must be None, a float in (0, 1] or an integer >= 1, got {w!r}.")
+
+
+def _pool(S: np.ndarray, stats: Sequence[str]) -> np.ndarray:
+    """Statistics over the reading times: S (m, P, N) -> (m, n_stats, N)."""
+    out = np.empty((S.shape[0], len(stats), S.shape[2]))
+    for j, stat in enumerate(stats):
+        if stat == "last":
+            out[:, j] = S[:, -1]
+        elif stat == "mean":
+            out[:, j] = S.mean(axis=1)
+        elif stat == "min":
+            out[:, j] = S.min(axis=1)
+        elif stat == "max":
+            out[:, j] = S.max(axis=1)
+        else:  # ppv; values within rounding of 0 (e.g. coefficients that are 0 in exact
+            # arithmetic) count as 0, so the feature does not flip with rounding noise
+            tol = _PPV_RTOL * np.abs(S).max(axis=(1, 2), keepdims=True)  # (m, 1, 1)
+            out[:, j] = (S > tol).mean(axis=1)
+    return out
+
+
+def _fast_padded(X: Any) -> PaddedSeries | None:
+    """Skip the copy of :func:`sks4.data.to_padded` for a finite float64 2-D/3-D array.
+
+    Returns what ``to_padded`` would (the same values, all lengths full) as a
+    read-only view, or None to let ``to_padded`` validate (and explain) any
+    other input. S4Features never writes into ``values``.
+    """
+    if type(X) is not np.ndarray or X.dtype != np.float64 or X.ndim not in (2, 3) or X.size == 0:
+        return None
+    with np.errstate(all="ignore"):
+        total = X.sum()  # finite only if every value is (NaN and inf propagate); one cheap pass
+    if not np.isfinite(total):
+        return None  # NaN padding, inf, or an overflowing sum: to_padded decides
+    values = X[:, None, :] if X.ndim == 2 else X
+    values = values.view()
+    values.flags.writeable = False
+    return PaddedSeries(values, np.full(X.shape[0], X.shape[-1], dtype=np.int64))
+
+
+def _is_table(X: Any, padded: PaddedSeries) -> bool:
+    """Whether ``X`` is a 2-D table (n_samples, n_timesteps) in scikit-learn's sense."""
+    if isinstance(X, pd.DataFrame):
+        return not isinstance(X.index, pd.MultiIndex)
+    shape = getattr(X, "shape", None)
+    if shape is not None:
+        return len(shape) == 2
+    if isinstance(X, (list, tuple)):
+        return padded.n_channels == 1 and padded.equal_length and all(np.ndim(row) == 1 for row in X)
+    return np.asarray(X).ndim == 2

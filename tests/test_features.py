@@ -1,0 +1,247 @@
+"""S4Features: scikit-learn citizenship, formats, and the maths against naive loops."""
+
+import functools
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import RidgeClassifierCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sks4 import S4Features, _basis, hippo
+
+
+@functools.lru_cache(maxsize=None)
+def step_matrices(measure, N, dt, method):
+    A, B = hippo.transition(measure, N)
+    return hippo.discretize(A, B, dt, method)
+
+
+def naive_states(f, measure, N, timescale, method):
+    """States after each step of one series, by an explicit float64 loop."""
+    c = f[0] * _basis.initial_state(measure, N)
+    out = []
+    for k, u in enumerate(f, start=1):
+        if measure == "legs":
+            if method == "bilinear":
+                dA, dB = step_matrices("legs", N, 1.0 / k, "bilinear")
+            elif k == 1:
+                dA, dB = np.zeros((N, N)), _basis.initial_state("legs", N)
+            else:
+                dA, dB = step_matrices("legs", N, np.log(k / (k - 1)), "zoh")
+        else:
+            dA, dB = step_matrices(measure, N, 1.0 / timescale, method)
+        c = dA @ c + dB * u
+        out.append(c)
+    return np.array(out)  # (L, N)
+
+
+def ragged(rng, lengths, n_channels=2):
+    return [rng.normal(size=(n_channels, n)) for n in lengths]
+
+
+@parametrize_with_checks(
+    [
+        S4Features(n_coefs=4),
+        S4Features(measure="legs", n_coefs=3, points=3, pooling=None),
+        S4Features(measure=["legs", "fout"], n_coefs=3, window=[3, None], method="bilinear", points=5),
+    ]
+)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("method", ["zoh", "bilinear"])
+def test_final_memory_matches_naive_loop(method):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 2, 30))
+    est = S4Features(measure=["legs", "legt", "lagt", "fout"], n_coefs=5, window=[0.5, 7], method=method,
+                     points=1, pooling=None).fit(X)
+    F = est.transform(X).reshape(4, 2, len(est.blocks_), 5)
+    for i in range(4):
+        for c in range(2):
+            for b, (m, w) in enumerate(est.blocks_):
+                timescale = None if m == "legs" else (0.5 * 30 if w == 0 else 7.0)
+                ref = naive_states(X[i, c], m, 5, timescale, method)[-1]
+                np.testing.assert_allclose(F[i, c, b], ref, rtol=1e-10, atol=1e-12)
+
+
+def test_reading_times_and_pooling_match_naive_loop():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3, 50))
+    kw = dict(measure=["legs", "legt"], n_coefs=4, window=[0.2])
+    at = S4Features(points=4, pooling=None, **kw).fit(X).transform(X).reshape(3, 2, 4, 4)
+    pooled = S4Features(points="all", **kw).fit(X).transform(X).reshape(3, 2, 5, 4)
+    for i in range(3):
+        for b, (m, ts) in enumerate([("legs", None), ("legt", 10.0)]):
+            S = naive_states(X[i], m, 4, ts, "zoh")  # (50, 4)
+            np.testing.assert_allclose(at[i, b], S[[12, 24, 37, 49]], rtol=1e-10, atol=1e-12)
+            ppv = (S > 1e-9 * np.abs(S).max()).mean(0)  # rounding noise around 0 counts as 0
+            expected = [S[-1], S.mean(0), S.min(0), S.max(0), ppv]
+            np.testing.assert_allclose(pooled[i, b], np.array(expected), rtol=1e-10, atol=1e-12)
+
+
+def test_all_steps_by_chunks_equal_readouts():
+    # long series: the pooled path switches to the chunked scan for LegT
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3, 300))
+    kw = dict(measure="legt", n_coefs=4, window=[0.1])
+    every = S4Features(points="all", **kw).fit_transform(X)
+    by_readout = S4Features(points=300, **kw)  # same times, one readout per time
+    by_readout.fit(X)
+    states = by_readout._states(X, "legt", 30.0, tuple(range(1, 301)))
+    np.testing.assert_allclose(every[:, :4], states[:, -1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(every[:, 12:16], states.max(1), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("est", [S4Features(n_coefs=4), S4Features(measure="legs", n_coefs=4, points=3, pooling=None)])
+def test_results_do_not_depend_on_batch_composition(est):
+    rng = np.random.default_rng(3)
+    series = ragged(rng, [5, 17, 9, 17, 30, 5, 1])
+    est = clone(est).fit(series)
+    full = est.transform(series)
+    for i, s in enumerate(series):
+        np.testing.assert_allclose(est.transform([s])[0], full[i], rtol=1e-12, atol=1e-13)
+    order = rng.permutation(len(series))
+    np.testing.assert_allclose(est.transform([series[i] for i in order]), full[order], rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(est.transform(series[2:5]), full[2:5], rtol=1e-12, atol=1e-13)
+
+
+def test_input_formats_give_the_same_features():
+    rng = np.random.default_rng(4)
+    X3 = rng.normal(size=(4, 2, 12))
+    est = S4Features(n_coefs=3).fit(X3)
+    ref = est.transform(X3)
+    long = pd.DataFrame(
+        X3.transpose(0, 2, 1).reshape(-1, 2),
+        index=pd.MultiIndex.from_product([range(4), range(12)], names=["case", "t"]),
+        columns=["a", "b"],
+    )
+    np.testing.assert_allclose(S4Features(n_coefs=3).fit(long).transform(long), ref)
+    np.testing.assert_allclose(est.transform(list(X3)), ref)
+    np.testing.assert_allclose(est.transform(X3.astype(np.float32)), est.transform(X3.astype(np.float32).astype(float)))
+    # 2-D table, list of rows, and a table with trailing-NaN padding
+    X2 = X3[:, 0]
+    uni = S4Features(n_coefs=3).fit(X2)
+    np.testing.assert_allclose(uni.transform(X2.tolist()), uni.transform(X2))
+    padded = np.full((2, 20), np.nan)
+    padded[0, :12], padded[1, :7] = X2[0], X2[1, :7]
+    table = S4Features(n_coefs=3).fit(padded)
+    np.testing.assert_allclose(table.transform(padded), table.transform([X2[0], X2[1, :7]]))
+
+
+def test_windows_are_fractions_of_each_series_or_steps():
+    rng = np.random.default_rng(5)
+    short, long_ = rng.normal(size=20), rng.normal(size=40)
+    est = S4Features(measure="legt", n_coefs=4, window=[0.5, 8], points=1, pooling=None).fit([short, long_])
+    F = est.transform([short, long_]).reshape(2, 2, 4)
+    np.testing.assert_allclose(F[0, 0], naive_states(short, "legt", 4, 10.0, "zoh")[-1], atol=1e-12)
+    np.testing.assert_allclose(F[1, 0], naive_states(long_, "legt", 4, 20.0, "zoh")[-1], atol=1e-12)
+    np.testing.assert_allclose(F[1, 1], naive_states(long_, "legt", 4, 8.0, "zoh")[-1], atol=1e-12)
+
+
+def test_feature_names_and_pandas_output():
+    X = np.random.default_rng(6).normal(size=(5, 2, 16))
+    est = S4Features(measure=["legs", "legt"], n_coefs=2, window=[0.5, 4]).set_output(transform="pandas")
+    F = est.fit_transform(X)
+    names = est.get_feature_names_out()
+    assert isinstance(F, pd.DataFrame) and list(F.columns) == list(names)
+    assert len(set(names)) == len(names) == est.n_features_out_ == 2 * 3 * 5 * 2
+    assert names[0] == "ch0_legs_last_c0"
+    assert "ch1_legt_w1_ppv_c1" in names
+    plain = S4Features(measure="legt", n_coefs=2, window=[0.5, 4], points=1, pooling=None).fit(X)
+    assert list(plain.get_feature_names_out()[:3]) == ["ch0_legt_w0_c0", "ch0_legt_w0_c1", "ch0_legt_w1_c0"]
+    at = S4Features(measure="legs", n_coefs=2, points=2, pooling=None).fit(X)
+    assert list(at.get_feature_names_out()[:3]) == ["ch0_legs_t0_c0", "ch0_legs_t0_c1", "ch0_legs_t1_c0"]
+
+
+def test_inverse_transform_rebuilds_smooth_series():
+    L = 1000
+    x = (np.arange(L) + 0.5) / L
+    rng = np.random.default_rng(7)
+    X = np.array([np.sin(2 * np.pi * rng.uniform(0.2, 5, 6)[:, None] * x + rng.uniform(0, 6, 6)[:, None]).sum(0)
+                  for _ in range(3)])
+    est = S4Features(measure="legt", n_coefs=64, window=None, points=1, pooling=None).fit(X)
+    rebuilt = est.inverse_transform(est.transform(X))
+    assert rebuilt.shape == X.shape
+    rmse = np.sqrt(np.mean((rebuilt - X) ** 2, axis=1))
+    assert np.all(rmse <= 0.01 * np.sqrt(np.mean(X**2, axis=1)))
+
+
+def test_inverse_transform_shapes_and_choice_of_memory():
+    X = np.random.default_rng(8).normal(size=(3, 2, 40))
+    est = S4Features(measure=["legt", "legs"], n_coefs=4, window=[0.25, 10, None]).fit(X)
+    F = est.transform(X)
+    assert est.inverse_transform(F).shape == (3, 2, 40)  # longest window: the whole series
+    assert est.inverse_transform(F, window=0).shape == (3, 2, 10)
+    assert est.inverse_transform(F, measure="legs").shape == (3, 2, 40)
+    # the rebuilt series is the basis evaluated at the final coefficients
+    legs = est.inverse_transform(F, measure="legs")
+    c = F.reshape(3, 2, 4, 5, 4)[:, :, 3, 0]  # block 3 = legs, statistic "last"
+    np.testing.assert_allclose(legs, c @ _basis.synthesis("legs", 4, 40, None).T)
+    with pytest.raises(ValueError, match="fitted measures"):
+        est.inverse_transform(F, measure="lagt")
+    with pytest.raises(ValueError, match="index into window"):
+        est.inverse_transform(F, window=3)
+    with pytest.raises(ValueError, match="features"):
+        est.inverse_transform(F[:, :-1])
+    no_last = S4Features(n_coefs=4, pooling=["max"]).fit(X)
+    with pytest.raises(ValueError, match="'last'"):
+        no_last.inverse_transform(no_last.transform(X))
+
+
+def test_table_width_is_checked_other_inputs_may_have_any_length():
+    rng = np.random.default_rng(9)
+    table = S4Features(n_coefs=3).fit(rng.normal(size=(4, 20)))
+    with pytest.raises(ValueError, match="X has 25 features, but S4Features is expecting 20"):
+        table.transform(rng.normal(size=(4, 25)))
+    assert table.transform([rng.normal(size=(1, 25))]).shape == (1, table.n_features_out_)  # a list of series
+    cube = S4Features(n_coefs=3).fit(rng.normal(size=(4, 1, 20)))
+    assert not hasattr(cube, "n_features_in_")
+    assert cube.transform(rng.normal(size=(2, 25))).shape == (2, cube.n_features_out_)
+    with pytest.raises(ValueError, match="channel"):
+        cube.transform(rng.normal(size=(2, 3, 20)))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"measure": "legx"}, "measure"),
+        ({"measure": []}, "measure"),
+        ({"measure": ["legt", "legt"]}, "measure"),
+        ({"n_coefs": 0}, "n_coefs"),
+        ({"n_coefs": 2.5}, "n_coefs"),
+        ({"window": 0.0}, "window"),
+        ({"window": 1.5}, "window"),
+        ({"window": 0}, "window"),
+        ({"window": [0.5, 0.5]}, "window"),
+        ({"window": "half"}, "window"),
+        ({"window": True}, "window"),
+        ({"method": "euler"}, "method"),
+        ({"points": 0}, "points"),
+        ({"points": "some"}, "points"),
+        ({"points": "all", "pooling": None}, "points='all'"),
+        ({"pooling": ["median"]}, "pooling"),
+        ({"pooling": "max"}, "pooling"),
+        ({"pooling": []}, "pooling"),
+    ],
+)
+def test_bad_parameters_raise_in_fit(params, match):
+    est = S4Features(**params)  # __init__ only stores
+    with pytest.raises(ValueError, match=match):
+        est.fit(np.zeros((3, 10)))
+
+
+def test_pipeline_and_pickle():
+    rng = np.random.default_rng(10)
+    t = np.linspace(0, 1, 60)
+    y = np.repeat([0, 1], 20)
+    X = np.sin(2 * np.pi * np.where(y == 1, 5, 2)[:, None] * t) + 0.3 * rng.normal(size=(40, 60))
+    model = make_pipeline(S4Features(), StandardScaler(), RidgeClassifierCV()).fit(X[::2], y[::2])
+    assert model.score(X[1::2], y[1::2]) >= 0.9
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.decision_function(X), model.decision_function(X))
