@@ -118,14 +118,18 @@ def main() -> None:
     if mr is not None:
         rows.append((f"aeon {mr['version']} MiniRocket transform ({mr['n_features']} features)", mr["median"]))
 
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"\n{args.n_series} series x {args.length} steps, float64, {args.threads} threads, "
-          f"median of {args.repeats} runs (MiniRocket and defaults: {max(1, args.repeats // 2)})\n")
+          f"median of {args.repeats} runs (MiniRocket and defaults: {max(1, args.repeats // 2)}); "
+          f"load average at the end {load}\n")
     print("| transform | time (s) | / dense matmul |")
     print("| --- | ---: | ---: |")
     for name, t in rows:
         print(f"| {name} | {t:.3f} | {t / t_matmul:.2f} |")
     if mr is not None:
         print(f"\nMiniRocket / S4Features final LegT: {mr['median'] / t_final:.1f}x")
+        if not args.skip_defaults:
+            print(f"MiniRocket / S4Features() defaults: {mr['median'] / t_default:.1f}x")
     else:
         print("\nMiniRocket: aeon not available (pass --aeon-python).")
 

@@ -13,8 +13,8 @@ machine. Printed next to the published figures in ``shared/data/README.md``
 and, when aeon is available (here or through ``--aeon-python``), MiniRocket
 measured here: ``MiniRocket(random_state=0)`` + ``StandardScaler`` +
 ``RidgeClassifierCV`` / ``RidgeCV``, the same head, on the same splits
-(JapaneseVowels zero-padded at the end to its longest series, because
-MiniRocket needs equal lengths).
+(JapaneseVowels zero-padded at the end to the longest series of train and
+test, because MiniRocket needs equal lengths).
 
 Usage::
 
@@ -79,12 +79,11 @@ print(json.dumps({"score": score, "fit": fit}))
 """
 
 
-def to_3d(X) -> np.ndarray:
-    """Equal-length numpy3D for MiniRocket: lists are zero-padded at the end."""
+def to_3d(X, length: int) -> np.ndarray:
+    """Equal-length numpy3D for MiniRocket: lists are zero-padded at the end to ``length``."""
     if isinstance(X, np.ndarray):
         return X[:, None, :] if X.ndim == 2 else X
-    L = max(x.shape[-1] for x in X)
-    out = np.zeros((len(X), np.atleast_2d(X[0]).shape[0], L))
+    out = np.zeros((len(X), np.atleast_2d(X[0]).shape[0], length))
     for i, x in enumerate(X):
         x = np.atleast_2d(x)
         out[i, :, : x.shape[1]] = x
@@ -94,7 +93,8 @@ def to_3d(X) -> np.ndarray:
 def minirocket(Xtr, ytr, Xte, yte, task: str, python: str | None, n_jobs: int) -> float | None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "data.npz")
-        np.savez(path, Xtr=to_3d(Xtr), ytr=ytr, Xte=to_3d(Xte), yte=yte)
+        length = max(np.shape(x)[-1] for x in list(Xtr) + list(Xte))  # train and test padded alike
+        np.savez(path, Xtr=to_3d(Xtr, length), ytr=ytr, Xte=to_3d(Xte, length), yte=yte)
         proc = subprocess.run(
             [python or sys.executable, "-c", MINIROCKET, path, task, str(n_jobs)], capture_output=True, text=True
         )

@@ -71,7 +71,7 @@ import scipy.special
 
 from sks4.hippo import MEASURES, discretize, transition
 
-__all__ = ["evaluate_basis", "initial_state", "readout", "states", "synthesis", "window_cells"]
+__all__ = ["evaluate_basis", "initial_state", "readout", "states", "states_many", "synthesis", "window_cells"]
 
 _CACHE_SIZE = 128
 
@@ -347,20 +347,55 @@ def states(
     if measure == "legs":
         R = readout(measure, n_coefs, L, timescale, method, tuple(range(1, L + 1)))  # (L, L, N)
         return (Z @ R.reshape(L, L * n_coefs)).reshape(m, L, n_coefs)
+    return states_many(Z, ((measure, timescale),), n_coefs, method)[:, :, 0, :]
+
+
+def states_many(
+    Z: np.ndarray, memories: Sequence[tuple[str, float]], n_coefs: int, method: str
+) -> np.ndarray:
+    """States after every step of several time-invariant memories at once.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (m, L)
+        ``m`` series of one length ``L``, float64.
+    memories : sequence of (measure, timescale)
+        Translated measures (``"legt"``, ``"lagt"``, ``"fout"``) and their
+        time scales in steps.
+    n_coefs, method
+        As in :func:`readout`.
+
+    Returns
+    -------
+    C : ndarray of shape (m, L, len(memories), n_coefs)
+        ``C[:, t-1, b]`` is the state of memory ``b`` after ``t`` samples.
+
+    Notes
+    -----
+    By chunks of ``B`` steps (``B`` a power of two near ``sqrt(L)``), two
+    matrix products for all memories together: the states at the chunk
+    starts, read with a readout matrix; then, in one product, the inputs of
+    each chunk times a lower-triangular Toeplitz matrix of the impulse
+    responses plus the state before the chunk carried by ``dA^(i+1)``.
+    """
+    memories = tuple((m_, float(ts)) for m_, ts in memories)
+    if any(m_ not in ("legt", "lagt", "fout") for m_, _ in memories):
+        raise ValueError("states_many takes translated measures only ('legt', 'lagt', 'fout').")
+    m, L = Z.shape
+    N, K = n_coefs, len(memories) * n_coefs
     B = _chunk_size(L)
     nb = -(-L // B)
-    T, G = _scan_operators(measure, n_coefs, float(timescale), method, B)  # (B, B*N), (N, B*N)
-    Zp = np.zeros((m, nb * B))
-    Zp[:, :L] = Z
-    out = (Zp.reshape(m * nb, B) @ T).reshape(m, nb, B * n_coefs)  # (m, nb, B*N) inside each chunk
-    starts = np.empty((m, nb, n_coefs))  # state before each chunk
-    starts[:, 0, :] = Z[:, :1] * initial_state(measure, n_coefs)
+    W = _scan_operator(memories, N, method, B)  # (B + K, B*K)
+    U = np.zeros((m, nb, B + K))  # per chunk: its inputs, then the states before it
+    full = (nb - 1) * B  # steps in the chunks before the last
+    U[:, :-1, :B] = Z[:, :full].reshape(m, nb - 1, B)
+    U[:, -1, : L - full] = Z[:, full:]  # the last chunk, zero-padded
+    U[:, 0, B:] = np.tile(Z[:, :1] * initial_state("legt", N), len(memories))  # c_0 = f_0 e_0
     if nb > 1:
-        ends = tuple(range(B, L, B))
-        R = readout(measure, n_coefs, L, timescale, method, ends)  # (L, nb-1, N)
-        starts[:, 1:, :] = (Z @ R.reshape(L, -1)).reshape(m, nb - 1, n_coefs)
-    out += (starts.reshape(m * nb, n_coefs) @ G).reshape(m, nb, B * n_coefs)
-    return out.reshape(m, nb * B, n_coefs)[:, :L]
+        R = _chunk_starts(memories, N, L, method, B)  # (L, (nb-1)*K)
+        U[:, 1:, B:] = (Z @ R).reshape(m, nb - 1, K)
+    out = U.reshape(m * nb, B + K) @ W  # (m*nb, B*K): one product for every chunk and memory
+    return out.reshape(m, nb * B, len(memories), N)[:, :L]
 
 
 def _chunk_size(L: int) -> int:
@@ -369,27 +404,37 @@ def _chunk_size(L: int) -> int:
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
-def _scan_operators(
-    measure: str, N: int, theta: float, method: str, B: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Chunk operators of a time-invariant memory.
+def _scan_operator(memories: tuple[tuple[str, float], ...], N: int, method: str, B: int) -> np.ndarray:
+    """Chunk operator of time-invariant memories, shape (B + K, B*K) with K = len(memories) * N.
 
-    ``T[j, i*N:(i+1)*N] = dA^(i-j) dB`` for ``j <= i`` (input ``j`` of a chunk
-    seen after its step ``i``) and ``G[:, i*N:(i+1)*N] = (dA^(i+1))^T`` (the
-    state before the chunk carried to its step ``i``).
+    Row ``j < B`` (input ``j`` of a chunk) holds ``dA_k^(i-j) dB_k`` at column
+    ``(i, k, :)`` for ``i >= j``, else 0: a lower-triangular Toeplitz block of
+    the impulse responses. Row ``B + (k, a)`` (entry ``a`` of memory ``k``'s
+    state before the chunk) holds ``(dA_k^(i+1))[:, a]`` at column ``(i, k, :)``.
     """
-    A, Bv = transition(measure, N)
-    dA, dB = discretize(A, Bv, 1.0 / theta, method)
-    powers = np.empty((B + 1, N, N))  # dA^0 .. dA^B
-    powers[0] = np.eye(N)
-    for i in range(1, B + 1):
-        powers[i] = dA @ powers[i - 1]
-    h = powers[:B] @ dB  # (B, N): impulse response
+    nk = len(memories)
+    W = np.zeros((B + nk * N, B, nk, N))
     lag = np.arange(B)[None, :] - np.arange(B)[:, None]  # (B, B): i - j
-    T = np.where((lag >= 0)[:, :, None], h[np.clip(lag, 0, None)], 0.0)  # (B, B, N)
-    G = powers[1:].transpose(2, 0, 1)  # (N, B, N): G[m, i, n] = (dA^(i+1))[n, m]
-    T = T.reshape(B, B * N)
-    G = np.ascontiguousarray(G.reshape(N, B * N))
-    T.flags.writeable = False
-    G.flags.writeable = False
-    return T, G
+    for k, (measure, theta) in enumerate(memories):
+        A, Bv = transition(measure, N)
+        dA, dB = discretize(A, Bv, 1.0 / theta, method)
+        powers = np.empty((B + 1, N, N))  # dA^0 .. dA^B
+        powers[0] = np.eye(N)
+        for i in range(1, B + 1):
+            powers[i] = dA @ powers[i - 1]
+        h = powers[:B] @ dB  # (B, N): impulse response
+        W[:B, :, k, :] = np.where((lag >= 0)[:, :, None], h[np.clip(lag, 0, None)], 0.0)
+        W[B + k * N : B + (k + 1) * N, :, k, :] = powers[1:].transpose(2, 0, 1)  # [a, i, n] = dA^(i+1)[n, a]
+    W = W.reshape(B + nk * N, B * nk * N)
+    W.flags.writeable = False
+    return W
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _chunk_starts(memories: tuple[tuple[str, float], ...], N: int, L: int, method: str, B: int) -> np.ndarray:
+    """Readout of the states before chunks 1, 2, ...: (L, (nb-1) * len(memories) * N)."""
+    ends = tuple(range(B, L, B))
+    R = np.stack([_readout.__wrapped__(m_, N, L, ts, method, ends) for m_, ts in memories], axis=2)
+    R = R.reshape(L, -1)  # (L, [chunk, memory, n])
+    R.flags.writeable = False
+    return R

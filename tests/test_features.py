@@ -86,16 +86,18 @@ def test_reading_times_and_pooling_match_naive_loop():
 
 
 def test_all_steps_by_chunks_equal_readouts():
-    # long series: the pooled path switches to the chunked scan for LegT
+    # long series: the pooled path reads the translated memories by the chunked scan
     rng = np.random.default_rng(2)
     X = rng.normal(size=(3, 300))
-    kw = dict(measure="legt", n_coefs=4, window=[0.1])
-    every = S4Features(points="all", **kw).fit_transform(X)
-    by_readout = S4Features(points=300, **kw)  # same times, one readout per time
-    by_readout.fit(X)
-    states = by_readout._states(X, "legt", 30.0, tuple(range(1, 301)))
-    np.testing.assert_allclose(every[:, :4], states[:, -1], rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(every[:, 12:16], states.max(1), rtol=1e-10, atol=1e-12)
+    est = S4Features(measure=["legt", "lagt", "fout"], n_coefs=4, window=[0.1, 45]).fit(X)
+    F = est.transform(X).reshape(3, 6, 5, 4)  # (n, blocks, stats, N)
+    every = tuple(range(1, 301))
+    for b, (m, w) in enumerate(est.blocks_):
+        R = _basis.readout(m, 4, 300, 30.0 if w == 0 else 45.0, "zoh", every)  # (L, L, N)
+        S = np.einsum("nl,ltk->ntk", X, R)  # (n, L, N): one readout per reading time
+        ppv = (S > 1e-9 * np.abs(S).max(axis=(1, 2), keepdims=True)).mean(1)
+        expected = np.stack([S[:, -1], S.mean(1), S.min(1), S.max(1), ppv], axis=1)
+        np.testing.assert_allclose(F[:, b], expected, rtol=1e-9, atol=1e-11)
 
 
 @pytest.mark.parametrize("est", [S4Features(n_coefs=4), S4Features(measure="legs", n_coefs=4, points=3, pooling=None)])
@@ -245,3 +247,16 @@ def test_pipeline_and_pickle():
     assert model.score(X[1::2], y[1::2]) >= 0.9
     again = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(again.decision_function(X), model.decision_function(X))
+
+
+def test_chunks_in_parallel_give_the_same_features(monkeypatch):
+    import sks4.features as features
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(7, 3, 200))
+    est = S4Features(measure=["legs", "legt"], n_coefs=3, window=[0.1, 0.5]).fit(X)
+    ref = est.transform(X)  # one chunk
+    monkeypatch.setattr(features, "_CHUNK_BYTES", 8 * 200 * 3 * 2 * 2)  # two series per chunk
+    for workers in (1, 2):
+        monkeypatch.setattr(features, "_blas_threads", lambda: workers)
+        np.testing.assert_allclose(est.transform(X), ref, rtol=1e-12, atol=1e-13)
