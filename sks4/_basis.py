@@ -51,12 +51,13 @@ reconstruction error of smooth signals by more than an order of magnitude.
 
 Because the memory is linear in the input, its state after ``t`` samples of
 a length-``L`` series is ``f @ M`` for a fixed ``(L, N)`` readout matrix
-``M``; :func:`readout` computes it once in float64 and caches it. The state
-after *every* step (:func:`states`) of a time-invariant memory is computed
-by chunks of ``B`` steps, all matrix products: within a chunk a
-lower-triangular Toeplitz product with the impulse response, plus
-``dA^(i+1)`` applied to the state at the chunk's start, itself read with a
-readout matrix. That costs ``O(L (B + L/B + N) N)`` per series instead of the
+``M``; :func:`readout` computes it once in float64 and caches it. The states
+after *every* step of time-invariant memories (:func:`states_many`) are
+computed by chunks of ``B`` steps with two matrix products: the states at
+the chunk starts, read with a readout matrix, then one product that adds a
+lower-triangular Toeplitz product of the chunk's inputs with the impulse
+response to ``dA^(i+1)`` applied to the state at the chunk's start. That
+costs ``O(L (B + L/B + N) N)`` per series and memory instead of the
 ``O(L^2 N)`` of one readout per step.
 """
 
@@ -66,7 +67,6 @@ import functools
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.linalg
 import scipy.special
 
 from sks4.hippo import MEASURES, discretize, transition
@@ -430,7 +430,7 @@ def _scan_operator(memories: tuple[tuple[str, float], ...], N: int, method: str,
     return W
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
+@functools.lru_cache(maxsize=32)  # (L, L/B * K) each: a few MB for L ~ 1000
 def _chunk_starts(memories: tuple[tuple[str, float], ...], N: int, L: int, method: str, B: int) -> np.ndarray:
     """Readout of the states before chunks 1, 2, ...: (L, (nb-1) * len(memories) * N)."""
     ends = tuple(range(B, L, B))
