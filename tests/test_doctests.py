@@ -5,7 +5,17 @@ import importlib
 
 import pytest
 
-MODULES = ["sks4.hippo", "sks4.nn.kernels", "sks4.nn.layer", "sks4.nn.model", "sks4.nn.functional"]
+MODULES = [
+    "sks4.hippo",
+    "sks4.nn.kernels",
+    "sks4.nn.layer",
+    "sks4.nn.model",
+    "sks4.nn.functional",
+    "sks4.data",
+    "sks4.datasets._loaders",
+    "sks4.features",
+    "sks4._basis",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
