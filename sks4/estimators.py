@@ -1,0 +1,1034 @@
+"""scikit-learn estimators that train an S4 network through skorch.
+
+:class:`S4Classifier` and :class:`S4Regressor` accept every input format of
+:func:`sks4.data.to_padded` (2-D univariate tables, 3-D channels-first
+arrays, long pandas frames, lists of unequal-length series), train an
+:class:`sks4._skorch.S4Network` (S4 backbone, pooling over each series'
+valid time steps, linear head) with AdamW, a cosine learning-rate schedule,
+gradient clipping and early stopping, and keep the trained skorch net as
+``net_``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import scipy.special
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    RegressorMixin,
+    TransformerMixin,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_array, check_consistent_length, check_random_state, column_or_1d
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import Callback, GradientNormClipping
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+from torch import nn
+
+from sks4._skorch import (
+    POOLINGS,
+    CosineSchedule,
+    FiniteLossGuard,
+    S4Net,
+    S4Network,
+    ValidEarlyStopping,
+    ssm_parameter_patterns,
+)
+from sks4.data import PaddedSeries, check_input_shape, group_by_length, to_padded
+
+__all__ = ["S4Classifier", "S4Regressor"]
+
+KERNELS = ("dplr", "diag")
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+GRADIENT_CLIP_NORM = 1.0  # max. global gradient norm
+
+
+# --------------------------------------------------------------------------- helpers
+def _resolve_device(device) -> str:
+    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; other values are checked."""
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>', got {device!r}."
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} but CUDA is not available (torch.cuda.is_available() is False). "
+            "Use device='auto' (CUDA when available, else CPU) or device='cpu'."
+        )
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>', got {device!r}.")
+    return str(resolved)
+
+
+@contextmanager
+def _seeded_torch(seed: int, device: str):
+    """Seed torch inside a fork of its random state; the caller's state is restored after."""
+    dev = torch.device(device)
+    devices = [dev.index if dev.index is not None else torch.cuda.current_device()] if dev.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _is_table(X, padded: PaddedSeries) -> bool:
+    """Whether ``X`` is a 2-D table (n_samples, n_timesteps) in scikit-learn's sense."""
+    if isinstance(X, pd.DataFrame):
+        return not isinstance(X.index, pd.MultiIndex)
+    shape = getattr(X, "shape", None)
+    if shape is not None:
+        return len(shape) == 2
+    if isinstance(X, (list, tuple)):
+        return padded.n_channels == 1 and padded.equal_length and all(np.ndim(row) == 1 for row in X)
+    return np.asarray(X).ndim == 2
+
+
+def _check_int(value, name: str, minimum: int = 1, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r} of type {type(value).__name__}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+
+
+def _check_float(value, name: str, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}.")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if not np.isfinite(value) or too_low or too_high:
+        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must lie in {interval}, got {value!r}.")
+
+
+def _check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
+    """Float64 weights of shape (n_samples,): non-negative, finite, not all zero."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    weight = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight", copy=True)
+    if weight.ndim == 0:
+        weight = np.full(n_samples, float(weight))
+    if weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {weight.shape}, expected ({n_samples},): one weight per sample."
+        )
+    if (weight < 0).any():
+        raise ValueError("sample_weight contains negative values; weights must be >= 0.")
+    if not weight.any():
+        raise ValueError("Sample weights must contain at least one non-zero number; all are zero.")
+    return weight
+
+
+# --------------------------------------------------------------------------- base
+class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Shared machinery of :class:`S4Classifier` and :class:`S4Regressor`."""
+
+    _criterion: type[nn.Module]
+    _architecture = ("d_model", "d_state", "n_layers", "kernel", "bidirectional", "dropout", "pooling", "dtype")
+
+    def __init__(
+        self,
+        *,
+        d_model: int = 32,
+        d_state: int = 64,
+        n_layers: int = 2,
+        kernel: str = "diag",
+        bidirectional: bool = True,
+        dropout: float = 0.1,
+        pooling: str = "mean",
+        lr: float = 0.01,
+        ssm_lr: float = 0.001,
+        weight_decay: float = 0.01,
+        batch_size: int = 32,
+        max_epochs: int = 200,
+        patience: int | None = 40,
+        validation_fraction: float | None = 0.1,
+        device: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+        callbacks: list | None = None,
+        warm_start: bool = False,
+        dtype: str = "float32",
+    ):
+        self.d_model = d_model
+        self.d_state = d_state
+        self.n_layers = n_layers
+        self.kernel = kernel
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.pooling = pooling
+        self.lr = lr
+        self.ssm_lr = ssm_lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.dtype = dtype
+
+    # ------------------------------------------------------------------ tags
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        try:
+            on_gpu = _resolve_device(self.device).startswith("cuda")
+        except ValueError:
+            on_gpu = False
+        # CUDA kernels (FFT, scatter) are not bitwise reproducible.
+        tags.non_deterministic = on_gpu
+        return tags
+
+    @property
+    def _n_features_out(self) -> int:
+        # for get_feature_names_out: transform() returns d_model features
+        return self.net_.module_.head.in_features
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self) -> None:
+        """Check the hyperparameters; raise before any training starts."""
+        for name in ("d_model", "d_state", "n_layers", "batch_size", "max_epochs"):
+            _check_int(getattr(self, name), name)
+        if self.d_state % 2:
+            raise ValueError(
+                f"d_state must be even (the state is made of conjugate pairs), got {self.d_state}; "
+                f"use {self.d_state + 1}."
+            )
+        _check_int(self.patience, "patience", allow_none=True)
+        if self.kernel not in KERNELS:
+            raise ValueError(f"kernel must be one of {KERNELS}, got {self.kernel!r}.")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}.")
+        if self.dtype not in _DTYPES:
+            raise ValueError(f"dtype must be one of {tuple(_DTYPES)}, got {self.dtype!r}.")
+        for name in ("bidirectional", "warm_start"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}.")
+        _check_float(self.dropout, "dropout", 0.0, 1.0, low_open=False, high_open=True)
+        _check_float(self.lr, "lr", 0.0, np.inf, low_open=True, high_open=True)
+        _check_float(self.ssm_lr, "ssm_lr", 0.0, np.inf, low_open=True, high_open=True)
+        _check_float(self.weight_decay, "weight_decay", 0.0, np.inf, low_open=False, high_open=True)
+        if self.validation_fraction is not None:
+            _check_float(self.validation_fraction, "validation_fraction", 0.0, 1.0, low_open=False, high_open=True)
+        _check_int(self.verbose, "verbose", minimum=0)
+        if self.callbacks is not None:
+            if not isinstance(self.callbacks, (list, tuple)):
+                raise TypeError(
+                    "callbacks must be None or a list of skorch callbacks (instances, or (name, callback) "
+                    f"tuples), got {type(self.callbacks).__name__}."
+                )
+            for cb in self.callbacks:
+                obj = cb[1] if isinstance(cb, tuple) and len(cb) == 2 else cb
+                if not isinstance(obj, Callback):
+                    raise TypeError(f"callbacks must hold skorch.callbacks.Callback instances, got {cb!r}.")
+        _resolve_device(self.device)
+        check_random_state(self.random_state)
+
+    def _validate_X(self, X, *, reset: bool) -> PaddedSeries:
+        """Pad ``X`` (every accepted format) and set / check the input attributes."""
+        padded = to_padded(X, dtype=np.float64, n_channels=None if reset else self.n_channels_, name="X")
+        table = _is_table(X, padded)
+        # feature names of DataFrames (columns: time steps of a wide frame, channels of a long one)
+        validate_data(self, X, skip_check_array=True, reset=reset, ensure_2d=False)
+        if reset:
+            self.n_channels_ = padded.n_channels
+            if table:
+                self.n_features_in_ = padded.max_length
+            elif hasattr(self, "n_features_in_"):
+                del self.n_features_in_
+        elif table and hasattr(self, "n_features_in_"):
+            # fitted on a 2-D table: scikit-learn's contract of a fixed number of features
+            check_input_shape(padded, n_timesteps=self.n_features_in_, estimator=self)
+        return padded
+
+    # ------------------------------------------------------------------ training
+    def _seed(self) -> int:
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def _net_inputs(self, padded: PaddedSeries, index: np.ndarray, weight: np.ndarray | None) -> dict:
+        """The dict that skorch feeds to :meth:`S4Network.forward` (and to the loss)."""
+        np_dtype = np.float64 if self.dtype == "float64" else np.float32
+        inputs = {
+            "x": padded.values[index].astype(np_dtype),  # (n, C, L), a fresh writable copy
+            "lengths": padded.lengths[index].astype(np.int64),  # (n,)
+        }
+        if weight is not None:
+            inputs["sample_weight"] = weight[index].astype(np_dtype)  # (n,)
+        return inputs
+
+    def _build_net(self, n_channels: int, n_outputs: int, device: str) -> S4Net:
+        ssm_groups = [
+            (name, {"lr": self.ssm_lr, "weight_decay": 0.0})
+            for name in ssm_parameter_patterns(self.n_layers, self.kernel, bool(self.bidirectional))
+        ]
+        patience = self.patience if self.patience is not None else self.max_epochs + 1
+        callbacks = [
+            ("lr_schedule", CosineSchedule(self.max_epochs)),
+            ("gradient_clipping", GradientNormClipping(gradient_clip_value=GRADIENT_CLIP_NORM)),
+            ("finite_loss", FiniteLossGuard()),
+            ("early_stopping", ValidEarlyStopping(monitor="valid_loss", patience=patience, load_best=True)),
+            *(self.callbacks or []),
+        ]
+        return S4Net(
+            module=S4Network,
+            module__d_input=n_channels,
+            module__n_outputs=n_outputs,
+            module__d_model=self.d_model,
+            module__d_state=self.d_state,
+            module__n_layers=self.n_layers,
+            module__kernel=self.kernel,
+            module__bidirectional=bool(self.bidirectional),
+            module__dropout=float(self.dropout),
+            module__pooling=self.pooling,
+            criterion=self._criterion,
+            criterion__reduction="none",
+            optimizer=torch.optim.AdamW,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            optimizer__param_groups=ssm_groups,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            train_split=None,
+            iterator_train__shuffle=True,
+            callbacks=callbacks,
+            device=device,
+            verbose=int(self.verbose),
+        )
+
+    def _update_continued_net(self, net: S4Net) -> None:
+        """Carry the current training hyperparameters over to a fitted net (warm start)."""
+        changed = [name for name in self._architecture if self._fit_architecture_[name] != getattr(self, name)]
+        if changed:
+            details = ", ".join(f"{n}: {self._fit_architecture_[n]!r} -> {getattr(self, n)!r}" for n in changed)
+            raise ValueError(
+                f"Cannot continue training (warm_start / partial_fit) after changing the network "
+                f"({details}). Set warm_start=False (or call fit) to train a new network."
+            )
+        ssm_names = set(ssm_parameter_patterns(self.n_layers, self.kernel, bool(self.bidirectional)))
+        ssm_ids = {id(p) for name, p in net.module_.named_parameters() if name in ssm_names}
+        for group in net.optimizer_.param_groups:
+            is_ssm = all(id(p) in ssm_ids for p in group["params"])
+            group["lr"] = self.ssm_lr if is_ssm else self.lr
+            group["weight_decay"] = 0.0 if is_ssm else self.weight_decay
+            group.pop("initial_lr", None)  # the schedule restarts from the current lr
+        net.set_params(batch_size=self.batch_size, max_epochs=self.max_epochs, verbose=int(self.verbose))
+        callbacks = dict(net.callbacks_)
+        callbacks["lr_schedule"].n_epochs = self.max_epochs
+        callbacks["early_stopping"].patience = self.patience if self.patience is not None else self.max_epochs + 1
+
+    def _split(self, n_samples: int, y_enc: np.ndarray, seed: int, partial: bool):
+        """Train / validation indices; validation is ``None`` when there is none."""
+        everything = np.arange(n_samples)
+        if partial or not self.validation_fraction:
+            return everything, None
+        n_valid = int(np.ceil(self.validation_fraction * n_samples))
+        n_train = n_samples - n_valid
+        stratify = None
+        if self._stratified_split:
+            counts = np.bincount(y_enc)
+            counts = counts[counts > 0]
+            if counts.min() < 2 or n_valid < len(counts) or n_train < len(counts):
+                reason = (
+                    f"the smallest class has {counts.min()} sample(s)"
+                    if counts.min() < 2
+                    else f"{n_valid} validation and {n_train} training samples for {len(counts)} classes"
+                )
+                warnings.warn(
+                    f"validation_fraction={self.validation_fraction} of {n_samples} samples does not allow a "
+                    f"stratified validation split ({reason}); training on all samples without early "
+                    "stopping. Change validation_fraction, or set it to None to silence this warning.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+                return everything, None
+            stratify = y_enc
+        elif n_train < 1:
+            warnings.warn(
+                f"{n_samples} sample(s) are too few for a validation split; training on all samples without "
+                "early stopping. Set validation_fraction=None to silence this warning.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return everything, None
+        train, valid = train_test_split(everything, test_size=n_valid, stratify=stratify, random_state=seed)
+        return np.sort(train), np.sort(valid)
+
+    def _fit(self, X, y, sample_weight, *, partial: bool, classes=None):
+        self._check_params()
+        continuing = hasattr(self, "net_") and (partial or self.warm_start)
+        padded = self._validate_X(X, reset=not continuing)
+        y_enc, n_outputs = self._prepare_y(y, padded.n_samples, continuing=continuing, classes=classes)
+        weight = self._prepare_weight(sample_weight, y, y_enc, continuing=continuing)
+        y_enc = self._training_targets(y_enc, weight, continuing=continuing)
+        device = self.net_.device if continuing else _resolve_device(self.device)
+        seed = self._seed()
+        if continuing:
+            net = self.net_
+            self._update_continued_net(net)
+            seed = (seed + 7919 * len(net.history)) % np.iinfo(np.int32).max  # new shuffles per call
+        if not continuing and hasattr(self, "net_"):
+            del self.net_  # a failed refit must not leave the old network behind new attributes
+        with _seeded_torch(seed, device):
+            if not continuing:
+                net = self._build_net(padded.n_channels, n_outputs, device)
+                net.initialize()
+                net.module_.set_input_scaling(*self._input_scaling(padded, weight))
+                net.module_.to(_DTYPES[self.dtype])
+            train, valid = self._split(padded.n_samples, y_enc, seed, partial)
+            if valid is not None:
+                valid_set = Dataset(self._net_inputs(padded, valid, weight), y_enc[valid])
+                net.set_params(train_split=predefined_split(valid_set))
+            else:
+                net.set_params(train_split=None)
+            try:
+                net.partial_fit(self._net_inputs(padded, train, weight), y_enc[train], epochs=1 if partial else None)
+            finally:
+                net.set_params(train_split=None)  # do not keep (and pickle) the validation data
+        self.net_ = net
+        if not continuing:
+            self._fit_architecture_ = {name: getattr(self, name) for name in self._architecture}
+        return self
+
+    @staticmethod
+    def _input_scaling(padded: PaddedSeries, weight: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Per-channel mean and standard deviation over the valid time steps, weighted by sample."""
+        mask = padded.mask()[:, None, :].astype(np.float64)  # (n, 1, L)
+        if weight is not None:
+            mask = mask * weight[:, None, None]
+        total = mask.sum()
+        shift = (padded.values * mask).sum(axis=(0, 2)) / total  # (C,)
+        var = ((padded.values - shift[None, :, None]) ** 2 * mask).sum(axis=(0, 2)) / total
+        scale = np.sqrt(var)
+        scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(shift)))] = 1.0  # constant channels
+        return shift, scale
+
+    # ------------------------------------------------------------------ inference
+    def _forward(self, X, *, embed: bool) -> np.ndarray:
+        """Network outputs (or pooled features) for ``X``, float64 of shape (n, dim).
+
+        Series are grouped by length and run without padding, so a series'
+        outputs never depend on the other series passed along with it.
+        """
+        check_is_fitted(self)
+        padded = self._validate_X(X, reset=False)
+        module = self.net_.module_
+        device = self.net_.device
+        dtype = next(module.parameters()).dtype
+        dim = module.head.in_features if embed else module.head.out_features
+        out = np.empty((padded.n_samples, dim), dtype=np.float64)
+        batch_size = 4 * self.batch_size  # no gradients: more series fit in the memory of a training step
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                for length, same in group_by_length(padded.lengths).items():
+                    for start in range(0, len(same), batch_size):
+                        index = same[start : start + batch_size]
+                        x = torch.as_tensor(padded.values[index, :, :length], dtype=dtype, device=device)  # (B, C, L)
+                        lengths = torch.as_tensor(padded.lengths[index], dtype=torch.int64, device=device)  # (B,)
+                        result = module.embed(x, lengths) if embed else module(x, lengths)  # (B, dim)
+                        out[index] = result.cpu().numpy()
+        finally:
+            module.train(was_training)
+        return out
+
+    def transform(self, X) -> np.ndarray:
+        """Pooled S4 features of each series, usable as input to other models.
+
+        Parameters
+        ----------
+        X : array-like or list of series
+            Any format accepted in ``fit`` with the same number of channels.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, d_model)
+            The backbone's features pooled over each series' time steps
+            (``pooling``), i.e. what the final linear layer sees.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Classifier
+        >>> X = np.random.RandomState(0).randn(20, 30)
+        >>> y = np.repeat([0, 1], 10)
+        >>> clf = S4Classifier(d_model=8, n_layers=1, max_epochs=2, random_state=0).fit(X, y)
+        >>> clf.transform(X).shape
+        (20, 8)
+        """
+        return self._forward(X, embed=True)
+
+
+# --------------------------------------------------------------------------- classifier
+class S4Classifier(ClassifierMixin, _S4Base):
+    """Time-series classifier: an S4 network trained through skorch.
+
+    The network is a position-wise linear encoder, ``n_layers`` residual S4
+    blocks (:class:`sks4.nn.S4Model`), pooling over each series' valid time
+    steps and a linear layer. It is trained with AdamW (the SSM parameters
+    in their own group with ``ssm_lr`` and no weight decay), a cosine
+    learning-rate decay over ``max_epochs``, gradient-norm clipping at 1 and
+    early stopping on a stratified validation split, after which the
+    weights of the best validation epoch are restored. Inputs are
+    standardised per channel with statistics of the training data.
+
+    Parameters
+    ----------
+    d_model : int, default=32
+        Width of the network (features per time step).
+    d_state : int, default=64
+        State size of every SSM (even).
+    n_layers : int, default=2
+        Number of residual S4 blocks.
+    kernel : {"diag", "dplr"}, default="diag"
+        S4D's diagonal SSM kernel, or S4's diagonal-plus-low-rank one
+        (about 4x slower on a CPU, no better on the benchmarks).
+    bidirectional : bool, default=True
+        Whether each layer also reads the series backwards.
+    dropout : float, default=0.1
+        Dropout in the S4 blocks and before the final layer.
+    pooling : {"mean", "last", "max"}, default="mean"
+        Summary of the features over each series' valid time steps.
+    lr : float, default=0.01
+        Learning rate of AdamW for all parameters but the SSM ones.
+    ssm_lr : float, default=0.001
+        Learning rate of the SSM parameters (``A``, ``B``, ``dt``, ``P``);
+        they get no weight decay.
+    weight_decay : float, default=0.01
+        AdamW weight decay of the other parameters.
+    batch_size : int, default=32
+        Series per training step.
+    max_epochs : int, default=200
+        Maximum number of passes over the training data per ``fit``; also
+        the length of the cosine learning-rate cycle.
+    patience : int or None, default=40
+        Stop after this many epochs without improvement of the validation
+        loss. ``None``: train all ``max_epochs`` (the best epoch's weights
+        are still restored).
+    validation_fraction : float or None, default=0.1
+        Fraction of the training data held out (stratified) to monitor the
+        loss, stop early and pick the best epoch. ``None`` or 0: train on
+        all data for ``max_epochs`` and keep the final weights.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
+        or ``"cuda:<index>"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation, the validation split, the shuffling and
+        dropout. The same integer gives identical predictions on CPU.
+    verbose : int, default=0
+        ``1``: print skorch's per-epoch table (losses, duration).
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks (instances or ``(name, callback)`` tuples), added
+        after the built-in ones (``"lr_schedule"``, ``"gradient_clipping"``,
+        ``"finite_loss"``, ``"early_stopping"``).
+    warm_start : bool, default=False
+        When True, ``fit`` on a fitted classifier continues training the
+        same network (with a new learning-rate cycle) instead of starting
+        over.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the network's parameters and computations. "float64"
+        is slower; it makes results independent of rounding (e.g. integer
+        sample weights then match repeated samples to 1e-7).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, multiplied with ``sample_weight``.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net (``net_.module_`` is the torch module,
+        ``net_.history`` the per-epoch record).
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, in the order of the columns of :meth:`predict_proba`.
+    n_channels_ : int
+        Number of channels of the series seen in ``fit``.
+    n_features_in_ : int
+        Number of time steps, defined when ``fit`` got a 2-D table
+        (n_samples, n_timesteps); other inputs may have any length.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame passed to ``fit`` (when all are strings).
+
+    See Also
+    --------
+    S4Regressor : the same network for regression.
+    sks4.data.to_padded : the accepted input formats.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sks4 import S4Classifier
+    >>> rng = np.random.RandomState(0)
+    >>> t = np.linspace(0, 1, 50)
+    >>> y = np.repeat(["slow", "fast"], 20)
+    >>> X = np.sin(2 * np.pi * np.where(y == "fast", 5, 1)[:, None] * t) + 0.1 * rng.randn(40, 50)
+    >>> clf = S4Classifier(d_model=16, n_layers=1, max_epochs=15, random_state=0).fit(X, y)
+    >>> clf.predict(X[:2])
+    array(['slow', 'slow'], dtype='<U4')
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    >>> clf.score(X, y)
+    1.0
+    """
+
+    _criterion = nn.CrossEntropyLoss
+    _stratified_split = True
+
+    def __init__(
+        self,
+        *,
+        d_model: int = 32,
+        d_state: int = 64,
+        n_layers: int = 2,
+        kernel: str = "diag",
+        bidirectional: bool = True,
+        dropout: float = 0.1,
+        pooling: str = "mean",
+        lr: float = 0.01,
+        ssm_lr: float = 0.001,
+        weight_decay: float = 0.01,
+        batch_size: int = 32,
+        max_epochs: int = 200,
+        patience: int | None = 40,
+        validation_fraction: float | None = 0.1,
+        device: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+        callbacks: list | None = None,
+        warm_start: bool = False,
+        dtype: str = "float32",
+        class_weight: dict | str | None = None,
+    ):
+        super().__init__(
+            d_model=d_model,
+            d_state=d_state,
+            n_layers=n_layers,
+            kernel=kernel,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            pooling=pooling,
+            lr=lr,
+            ssm_lr=ssm_lr,
+            weight_decay=weight_decay,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            patience=patience,
+            validation_fraction=validation_fraction,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            callbacks=callbacks,
+            warm_start=warm_start,
+            dtype=dtype,
+        )
+        self.class_weight = class_weight
+
+    def _prepare_y(self, y, n_samples: int, *, continuing: bool, classes=None):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(np.empty(n_samples), y)
+        check_classification_targets(y)
+        if continuing:
+            unseen = np.setdiff1d(y, self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y contains classes not seen in the first fit: {unseen.tolist()}. Known classes: "
+                    f"{self.classes_.tolist()}. Pass all classes to the first partial_fit call "
+                    "(classes=...), or set warm_start=False to train a new network."
+                )
+        else:
+            self.classes_ = np.unique(y if classes is None else np.concatenate([np.unique(classes), np.unique(y)]))
+            if classes is not None and np.setdiff1d(y, np.unique(classes)).size:
+                raise ValueError(f"y contains labels that are not in classes={np.unique(classes).tolist()}.")
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only "
+                    f"one class: {self.classes_[0]!r}."
+                )
+        y_enc = np.searchsorted(self.classes_, y).astype(np.int64)
+        return y_enc, len(self.classes_)
+
+    def _prepare_weight(self, sample_weight, y, y_enc, *, continuing: bool) -> np.ndarray | None:
+        if sample_weight is None and self.class_weight is None:
+            return None
+        weight = _check_sample_weight(sample_weight, len(y_enc))
+        if self.class_weight is not None:
+            weight = weight * compute_sample_weight(self.class_weight, column_or_1d(y))
+            if not weight.any():
+                raise ValueError("class_weight and sample_weight give every sample zero weight.")
+        weighted_classes = np.unique(y_enc[weight > 0])
+        if not continuing and len(weighted_classes) < 2:
+            raise ValueError(
+                "sample_weight (and class_weight) leave only one class with non-zero weight "
+                f"({self.classes_[weighted_classes[0]]!r}); a classifier needs at least 2 classes."
+            )
+        return weight / weight.mean()
+
+    def _training_targets(self, y_enc: np.ndarray, weight: np.ndarray | None, *, continuing: bool) -> np.ndarray:
+        return y_enc
+
+    def fit(self, X, y, sample_weight=None) -> S4Classifier:
+        """Train the network on labelled series.
+
+        Parameters
+        ----------
+        X : array-like or list of series
+            ``(n_samples, n_timesteps)`` univariate table,
+            ``(n_samples, n_channels, n_timesteps)`` array, pandas DataFrame
+            (wide, or long with a (case, timestep) MultiIndex), or a list of
+            arrays ``(n_timesteps_i,)`` / ``(n_channels, n_timesteps_i)`` of
+            unequal lengths. See :func:`sks4.data.to_padded`.
+        y : array-like of shape (n_samples,)
+            Class labels of any type (strings, integers, booleans).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss (also on the validation split).
+
+        Returns
+        -------
+        self : S4Classifier
+
+        Raises
+        ------
+        FloatingPointError
+            If the loss becomes NaN or infinite during training.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Classifier
+        >>> X = np.random.RandomState(0).randn(20, 30)
+        >>> y = np.repeat([0, 1], 10)
+        >>> S4Classifier(d_model=8, n_layers=1, max_epochs=2).fit(X, y).classes_
+        array([0, 1])
+        """
+        return self._fit(X, y, sample_weight, partial=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None) -> S4Classifier:
+        """Train the network for one epoch, continuing from the current weights.
+
+        No validation split is held out and there is no early stopping; the
+        learning rate is ``lr`` (``ssm_lr`` for the SSM parameters).
+
+        Parameters
+        ----------
+        X : array-like or list of series
+            As in :meth:`fit`, with the same number of channels every call.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All classes that will ever appear; needed in the first call when
+            ``y`` does not contain all of them.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+
+        Returns
+        -------
+        self : S4Classifier
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Classifier
+        >>> X = np.random.RandomState(0).randn(20, 30)
+        >>> y = np.repeat([0, 1], 10)
+        >>> clf = S4Classifier(d_model=8, n_layers=1)
+        >>> for _ in range(3):
+        ...     clf = clf.partial_fit(X, y, classes=[0, 1])
+        >>> len(clf.net_.history)
+        3
+        """
+        return self._fit(X, y, sample_weight, partial=True, classes=classes)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or list of series
+            Any format accepted in :meth:`fit`, with the same number of channels.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Classifier
+        >>> X = np.random.RandomState(0).randn(20, 30)
+        >>> y = np.repeat(["a", "b"], 10)
+        >>> clf = S4Classifier(d_model=8, n_layers=1, max_epochs=2, random_state=0).fit(X, y)
+        >>> proba = clf.predict_proba(X)
+        >>> proba.shape, bool(np.allclose(proba.sum(axis=1), 1.0))
+        ((20, 2), True)
+        """
+        logits = self._forward(X, embed=False)  # (n, n_classes)
+        return scipy.special.softmax(logits, axis=1)
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable class of each series.
+
+        Parameters
+        ----------
+        X : array-like or list of series
+            Any format accepted in :meth:`fit`, with the same number of channels.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Classifier
+        >>> X = np.random.RandomState(0).randn(20, 30)
+        >>> y = np.repeat([True, False], 10)
+        >>> clf = S4Classifier(d_model=8, n_layers=1, max_epochs=2, random_state=0).fit(X, y)
+        >>> clf.predict(X).dtype
+        dtype('bool')
+        """
+        logits = self._forward(X, embed=False)
+        return self.classes_[np.argmax(logits, axis=1)]
+
+
+# --------------------------------------------------------------------------- regressor
+class S4Regressor(RegressorMixin, _S4Base):
+    """Time-series regressor: an S4 network trained through skorch.
+
+    The same network and training as :class:`S4Classifier` with a linear
+    output per target and the mean squared error; the targets are
+    standardised for training and predictions are returned in their units.
+    The validation split for early stopping is a random (not stratified)
+    one.
+
+    Parameters
+    ----------
+    d_model : int, default=32
+        Width of the network (features per time step).
+    d_state : int, default=64
+        State size of every SSM (even).
+    n_layers : int, default=2
+        Number of residual S4 blocks.
+    kernel : {"diag", "dplr"}, default="diag"
+        S4D's diagonal SSM kernel, or S4's diagonal-plus-low-rank one
+        (about 4x slower on a CPU, no better on the benchmarks).
+    bidirectional : bool, default=True
+        Whether each layer also reads the series backwards.
+    dropout : float, default=0.1
+        Dropout in the S4 blocks and before the final layer.
+    pooling : {"mean", "last", "max"}, default="mean"
+        Summary of the features over each series' valid time steps.
+    lr : float, default=0.01
+        Learning rate of AdamW for all parameters but the SSM ones.
+    ssm_lr : float, default=0.001
+        Learning rate of the SSM parameters; they get no weight decay.
+    weight_decay : float, default=0.01
+        AdamW weight decay of the other parameters.
+    batch_size : int, default=32
+        Series per training step.
+    max_epochs : int, default=200
+        Maximum number of epochs per ``fit``; also the length of the cosine
+        learning-rate cycle.
+    patience : int or None, default=40
+        Stop after this many epochs without improvement of the validation
+        loss; ``None`` trains all ``max_epochs``.
+    validation_fraction : float or None, default=0.1
+        Fraction of the training data held out to stop early and pick the
+        best epoch; ``None`` or 0 trains on everything and keeps the final
+        weights.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
+        or ``"cuda:<index>"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, split, shuffling and dropout.
+    verbose : int, default=0
+        ``1``: print skorch's per-epoch table.
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks, added after the built-in ones.
+    warm_start : bool, default=False
+        When True, ``fit`` on a fitted regressor continues training.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the network's parameters and computations.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net.
+    n_outputs_ : int
+        Number of targets.
+    n_channels_ : int
+        Number of channels of the series seen in ``fit``.
+    n_features_in_ : int
+        Number of time steps, defined when ``fit`` got a 2-D table.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame passed to ``fit`` (when all are strings).
+
+    See Also
+    --------
+    S4Classifier : the same network for classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sks4 import S4Regressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(60, 40)
+    >>> y = X[:, -5:].mean(axis=1)
+    >>> reg = S4Regressor(d_model=16, n_layers=1, max_epochs=10, random_state=0).fit(X, y)
+    >>> reg.predict(X).shape
+    (60,)
+    """
+
+    _criterion = nn.MSELoss
+    _stratified_split = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _prepare_y(self, y, n_samples: int, *, continuing: bool, classes=None):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_outputs), got {y.shape}.")
+        check_consistent_length(np.empty(n_samples), y)
+        y2 = y.reshape(len(y), -1)  # (n, n_outputs)
+        if continuing:
+            if y2.shape[1] != self.n_outputs_:
+                raise ValueError(
+                    f"y has {y2.shape[1]} output(s), but {type(self).__name__} was fitted with "
+                    f"{self.n_outputs_}; set warm_start=False to train a new network."
+                )
+        else:
+            self.n_outputs_ = y2.shape[1]
+            self._y_1d = y.ndim == 1
+        return y2, self.n_outputs_
+
+    def _prepare_weight(self, sample_weight, y, y_enc, *, continuing: bool) -> np.ndarray | None:
+        if sample_weight is None:
+            return None
+        weight = _check_sample_weight(sample_weight, len(y_enc))
+        return weight / weight.mean()
+
+    def _training_targets(self, y2: np.ndarray, weight: np.ndarray | None, *, continuing: bool) -> np.ndarray:
+        """Standardised targets (B, n_outputs); the (weighted) statistics are fixed in the first fit."""
+        if not continuing:
+            self._y_shift = np.average(y2, axis=0, weights=weight)
+            scale = np.sqrt(np.average((y2 - self._y_shift) ** 2, axis=0, weights=weight))
+            self._y_scale = np.where(scale > 0, scale, 1.0)
+        y_std = (y2 - self._y_shift) / self._y_scale
+        return y_std.astype(np.float64 if self.dtype == "float64" else np.float32)
+
+    def fit(self, X, y, sample_weight=None) -> S4Regressor:
+        """Train the network on series with real-valued targets.
+
+        Parameters
+        ----------
+        X : array-like or list of series
+            Any format accepted by :func:`sks4.data.to_padded` (see
+            :meth:`S4Classifier.fit`).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets; :meth:`predict` returns the same shape.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+
+        Returns
+        -------
+        self : S4Regressor
+
+        Raises
+        ------
+        FloatingPointError
+            If the loss becomes NaN or infinite during training.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Regressor
+        >>> X = np.random.RandomState(0).randn(20, 30)
+        >>> Y = np.c_[X.mean(axis=1), X.std(axis=1)]
+        >>> S4Regressor(d_model=8, n_layers=1, max_epochs=2).fit(X, Y).n_outputs_
+        2
+        """
+        return self._fit(X, y, sample_weight, partial=False)
+
+    def partial_fit(self, X, y, sample_weight=None) -> S4Regressor:
+        """Train the network for one epoch, continuing from the current weights.
+
+        No validation split and no early stopping; the learning rate is
+        ``lr`` (``ssm_lr`` for the SSM parameters). Target standardisation
+        is fixed in the first call.
+
+        Parameters
+        ----------
+        X : array-like or list of series
+            As in :meth:`fit`, with the same number of channels every call.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+
+        Returns
+        -------
+        self : S4Regressor
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Regressor
+        >>> X = np.random.RandomState(0).randn(20, 30)
+        >>> reg = S4Regressor(d_model=8, n_layers=1)
+        >>> for _ in range(2):
+        ...     reg = reg.partial_fit(X, X.mean(axis=1))
+        >>> len(reg.net_.history)
+        2
+        """
+        return self._fit(X, y, sample_weight, partial=True)
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like or list of series
+            Any format accepted in :meth:`fit`, with the same number of channels.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The shape of ``y`` in ``fit``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Regressor
+        >>> X = np.random.RandomState(0).randn(20, 30)
+        >>> reg = S4Regressor(d_model=8, n_layers=1, max_epochs=2, random_state=0).fit(X, X[:, -1])
+        >>> reg.predict(X[:3]).shape
+        (3,)
+        """
+        out = self._forward(X, embed=False) * self._y_scale + self._y_shift  # (n, n_outputs)
+        return out[:, 0] if self._y_1d else out

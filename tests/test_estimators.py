@@ -1,0 +1,506 @@
+"""Behaviour of S4Classifier / S4Regressor with tiny, fast configurations."""
+
+from __future__ import annotations
+
+import copy
+import doctest
+import importlib
+import io
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
+from skorch.exceptions import DeviceWarning
+
+from sks4 import S4Classifier, S4Regressor
+from sks4.nn import ssm_parameter_names
+
+TINY = dict(d_model=8, d_state=4, n_layers=1, kernel="diag", max_epochs=2, batch_size=16, random_state=0, device="cpu")
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Run torch on one thread: tiny models gain nothing from intra-op threads, and
+    oversubscribed threads are very slow on a shared CPU."""
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n_threads)
+
+
+def make_data(n=40, length=24, channels=None, seed=0):
+    """Two classes: a slow and a fast sine, with noise."""
+    rng = np.random.RandomState(seed)
+    y = np.arange(n) % 2
+    t = np.linspace(0, 1, length)
+    freq = np.where(y == 1, 4.0, 1.0)[:, None]
+    X = np.sin(2 * np.pi * freq * t) + 0.3 * rng.randn(n, length)
+    if channels:
+        X = np.stack([X * (c + 1) for c in range(channels)], axis=1)  # (n, C, L)
+    return X, y
+
+
+def ragged(n=30, seed=0, channels=2):
+    """Series of lengths 5..19 with channels first, and labels."""
+    rng = np.random.RandomState(seed)
+    X = [rng.randn(channels, rng.randint(5, 20)) for _ in range(n)]
+    y = np.array([i % 3 for i in range(n)])
+    return X, y
+
+
+# --------------------------------------------------------------------------- outputs
+@pytest.mark.parametrize(
+    "labels",
+    [np.array(["fast", "slow"]), np.array([3, -1]), np.array([True, False])],
+    ids=["str", "int", "bool"],
+)
+def test_classifier_labels_of_any_type(labels):
+    X, y01 = make_data()
+    y = labels[y01]
+    clf = S4Classifier(**TINY).fit(X, y)
+    assert clf.classes_.tolist() == sorted(labels.tolist())
+    pred = clf.predict(X)
+    assert pred.dtype == y.dtype and set(pred) <= set(labels)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    # columns follow classes_
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], pred)
+    assert 0.0 <= clf.score(X, y) <= 1.0
+
+
+def test_predict_proba_column_order_follows_classes():
+    # A model that learned the task well: each class's column must be high for that class.
+    X, y01 = make_data(n=60)
+    y = np.array(["zebra", "apple"])[y01]
+    clf = S4Classifier(**{**TINY, "max_epochs": 30, "d_model": 16}).fit(X, y)
+    assert clf.classes_.tolist() == ["apple", "zebra"]
+    proba = clf.predict_proba(X)
+    assert clf.score(X, y) > 0.9
+    assert proba[y == "apple", 0].mean() > 0.5 and proba[y == "zebra", 1].mean() > 0.5
+
+
+def test_regressor_output_shapes():
+    X, _ = make_data()
+    y1 = X[:, -3:].mean(axis=1)
+    reg = S4Regressor(**TINY).fit(X, y1)
+    assert reg.predict(X).shape == (len(X),) and reg.n_outputs_ == 1
+    reg.fit(X, y1[:, None])
+    assert reg.predict(X).shape == (len(X), 1)
+    Y = np.c_[y1, X.std(axis=1)]
+    reg.fit(X, Y)
+    assert reg.predict(X).shape == (len(X), 2) and reg.n_outputs_ == 2
+    assert reg.predict(X).dtype == np.float64
+    assert np.isfinite(reg.score(X, Y))
+
+
+def test_transform_returns_pooled_embedding():
+    X, y = make_data()
+    for Est in (S4Classifier, S4Regressor):
+        est = Est(**TINY).fit(X, y)
+        Z = est.transform(X)
+        assert Z.shape == (len(X), TINY["d_model"]) and Z.dtype == np.float64
+        names = est.get_feature_names_out()
+        assert len(names) == TINY["d_model"] and names[0] == f"{Est.__name__.lower()}0"
+        # the head is linear in the embedding
+        head = est.net_.module_.head
+        logits = Z @ head.weight.detach().double().numpy().T + head.bias.detach().double().numpy()
+        if Est is S4Classifier:
+            np.testing.assert_allclose(np.exp(logits) / np.exp(logits).sum(1, keepdims=True), est.predict_proba(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize("pooling", ["mean", "last", "max"])
+def test_pooling_options(pooling):
+    X, y = ragged()
+    clf = S4Classifier(**{**TINY, "pooling": pooling}).fit(X, y)
+    assert clf.predict_proba(X).shape == (len(X), 3)
+
+
+# --------------------------------------------------------------------------- input formats
+def test_input_formats_and_channels():
+    X2, y = make_data()
+    X3 = np.stack([X2, -X2], axis=1)  # (n, 2, L)
+    clf = S4Classifier(**TINY).fit(X3, y)
+    assert clf.n_channels_ == 2 and not hasattr(clf, "n_features_in_")
+    assert clf.predict(X3[:, :, :10]).shape == (len(y),)  # other lengths are fine for 3-D input
+    with pytest.raises(ValueError, match="channel"):
+        clf.predict(X2)
+    # long-form DataFrame with a (case, timestep) MultiIndex, one column per channel
+    idx = pd.MultiIndex.from_product([range(len(y)), range(X3.shape[2])], names=["case", "t"])
+    long = pd.DataFrame({"a": X3[:, 0].ravel(), "b": X3[:, 1].ravel()}, index=idx)
+    np.testing.assert_allclose(clf.predict_proba(long), clf.predict_proba(X3))
+    clf.fit(long, y)
+    assert clf.feature_names_in_.tolist() == ["a", "b"]
+    # wide DataFrame
+    wide = pd.DataFrame(X2, columns=[f"t{i}" for i in range(X2.shape[1])])
+    clf.fit(wide, y)
+    assert clf.n_features_in_ == X2.shape[1] and clf.feature_names_in_[0] == "t0"
+    np.testing.assert_allclose(clf.predict_proba(wide), clf.predict_proba(X2))
+
+
+def test_two_d_input_fixes_the_number_of_features():
+    X, y = make_data()
+    clf = S4Classifier(**TINY).fit(X, y)
+    assert clf.n_features_in_ == X.shape[1] and clf.n_channels_ == 1
+    with pytest.raises(ValueError, match=f"X has 10 features, but S4Classifier is expecting {X.shape[1]} features"):
+        clf.predict(X[:, :10])
+    # fitted on a list of series: any length is accepted
+    clf.fit(list(X[:, :20]) + list(X[:, :15]), np.r_[y, y])
+    assert not hasattr(clf, "n_features_in_")
+    assert clf.predict(X[:, :7]).shape == (len(X),)
+
+
+def test_unequal_lengths_prediction_does_not_depend_on_other_series():
+    X, y = ragged()
+    clf = S4Classifier(**{**TINY, "bidirectional": True}).fit(X, y)
+    alone = np.vstack([clf.predict_proba([x]) for x in X[:6]])
+    together = clf.predict_proba(X)[:6]
+    np.testing.assert_allclose(alone, together, rtol=1e-6, atol=1e-7)
+    # padding another series with a very long one changes nothing either
+    long_one = np.random.RandomState(1).randn(2, 200)
+    np.testing.assert_allclose(clf.transform([X[0], long_one])[0], clf.transform([X[0]])[0], rtol=1e-6, atol=1e-7)
+    # trailing NaN marks padding, as in UEA files
+    padded = np.full((2, 2, 40), np.nan)
+    padded[0, :, : X[0].shape[1]] = X[0]
+    padded[1, :, : X[1].shape[1]] = X[1]
+    np.testing.assert_allclose(clf.predict_proba(padded), together[:2], rtol=1e-6, atol=1e-7)
+
+
+def test_training_is_masked_beyond_each_length():
+    # Appending junk after a series' end must not change what the net learns from it.
+    X, y = ragged(n=20)
+    longer = np.full((20, 2, 40), np.nan)
+    for i, x in enumerate(X):
+        longer[i, :, : x.shape[1]] = x
+    params = {**TINY, "dropout": 0.0, "validation_fraction": None}  # dropout masks depend on the padded shape
+    a = S4Classifier(**params).fit(X, y).predict_proba(X)
+    b = S4Classifier(**params).fit(longer, y).predict_proba(X)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_nan_inside_series_is_rejected_with_advice():
+    X, y = make_data()
+    X[3, 5] = np.nan
+    with pytest.raises(ValueError, match="NaN inside a series"):
+        S4Classifier(**TINY).fit(X, y)
+
+
+# --------------------------------------------------------------------------- validation
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"d_state": 7}, ValueError, "d_state must be even"),
+        ({"d_model": 0}, ValueError, "d_model must be an integer >= 1"),
+        ({"n_layers": 1.5}, TypeError, "n_layers must be an integer"),
+        ({"kernel": "s5"}, ValueError, "kernel must be one of"),
+        ({"pooling": "sum"}, ValueError, "pooling must be one of"),
+        ({"lr": -1.0}, ValueError, "lr must lie in"),
+        ({"ssm_lr": "fast"}, TypeError, "ssm_lr must be a real number"),
+        ({"dropout": 1.0}, ValueError, "dropout must lie in"),
+        ({"validation_fraction": 1.5}, ValueError, "validation_fraction must lie in"),
+        ({"patience": 0}, ValueError, "patience must be an integer >= 1"),
+        ({"device": "tpu"}, ValueError, "device must be"),
+        ({"dtype": "float16"}, ValueError, "dtype must be one of"),
+        ({"bidirectional": "yes"}, TypeError, "bidirectional must be True or False"),
+        ({"callbacks": [print]}, TypeError, "callbacks must hold skorch"),
+        ({"class_weight": {5: 1.0}}, ValueError, "class"),
+    ],
+)
+def test_invalid_parameters_raise_before_training(params, error, match):
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, **params})
+    with pytest.raises(error, match=match):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_device_without_cuda_is_a_clear_error():
+    X, y = make_data()
+    with pytest.raises(ValueError, match="CUDA is not available.*device='auto'"):
+        S4Classifier(**{**TINY, "device": "cuda"}).fit(X, y)
+    assert S4Classifier(**{**TINY, "device": "auto"}).fit(X, y).net_.device == "cpu"
+
+
+def test_target_and_weight_errors():
+    X, y = make_data()
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        S4Classifier(**TINY).fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="only one class with non-zero weight"):
+        S4Classifier(**TINY).fit(X, y, sample_weight=(y == 1).astype(float))
+    with pytest.raises(ValueError, match="sample_weight.shape"):
+        S4Classifier(**TINY).fit(X, y, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="negative"):
+        S4Classifier(**TINY).fit(X, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        S4Classifier(**TINY).fit(X, np.linspace(0, 1, len(X)))
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        S4Regressor(**TINY).fit(X, np.full(len(X), np.nan))
+
+
+def test_small_classes_skip_the_validation_split_with_a_warning():
+    X, y = make_data(n=20)
+    y = y.copy()
+    y[0] = 2  # a class with a single sample cannot be stratified
+    with pytest.warns(UserWarning, match="does not allow a stratified validation split"):
+        clf = S4Classifier(**TINY, validation_fraction=0.2).fit(X, y)
+    assert "valid_loss" not in clf.net_.history[-1]
+
+
+# --------------------------------------------------------------------------- training
+def test_optimizer_groups_ssm_parameters():
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "n_layers": 2, "kernel": "dplr", "lr": 0.01, "ssm_lr": 0.002, "weight_decay": 0.05})
+    clf.fit(X, y)
+    module = clf.net_.module_
+    ssm = {id(p) for name, p in module.backbone.named_parameters() if name in ssm_parameter_names(module.backbone)}
+    assert ssm
+    seen = set()
+    for group in clf.net_.optimizer_.param_groups:
+        kinds = {id(p) in ssm for p in group["params"]}
+        assert len(kinds) == 1, "a parameter group mixes SSM and other parameters"
+        if kinds == {True}:
+            assert group["initial_lr"] == 0.002 and group["weight_decay"] == 0.0
+        else:
+            assert group["initial_lr"] == 0.01 and group["weight_decay"] == 0.05
+        seen |= {id(p) for p in group["params"]}
+    assert seen == {id(p) for p in module.parameters()}
+
+
+def test_cosine_schedule_and_gradient_clipping():
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "max_epochs": 4, "lr": 0.01}).fit(X, y)
+    callbacks = dict(clf.net_.callbacks_)
+    assert callbacks["gradient_clipping"].gradient_clip_value == 1.0
+    lrs = callbacks["lr_schedule"].simulate(4, 0.01)
+    np.testing.assert_allclose(lrs, 0.01 * (1 + np.cos(np.pi * np.arange(4) / 4)) / 2)
+    assert all(group["lr"] < 0.01 for group in clf.net_.optimizer_.param_groups)
+
+
+class _Snapshots(Callback):
+    """Keep a copy of the weights after every epoch."""
+
+    def initialize(self):
+        self.states_ = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.states_.append(copy.deepcopy(net.module_.state_dict()))
+
+
+def test_early_stopping_restores_the_best_epoch():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 24), rng.randint(0, 2, 60)  # noise: the validation loss soon gets worse
+    snapshots = _Snapshots()
+    clf = S4Classifier(
+        **{**TINY, "max_epochs": 40, "lr": 0.05, "patience": 3, "validation_fraction": 0.25, "callbacks": [snapshots]}
+    ).fit(X, y)
+    history = clf.net_.history
+    valid = history[:, "valid_loss"]
+    assert len(history) < 40, "early stopping should have stopped the run"
+    best = int(np.argmin(valid))
+    assert len(history) == best + 1 + 3
+    for name, tensor in clf.net_.module_.state_dict().items():
+        torch.testing.assert_close(tensor, snapshots.states_[best][name])
+
+
+def test_verbose_prints_skorch_progress(capsys):
+    X, y = make_data()
+    S4Classifier(**TINY).fit(X, y)
+    assert capsys.readouterr().out == ""
+    S4Classifier(**{**TINY, "verbose": 1}).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "valid_loss" in out and "dur" in out
+
+
+class _Poison(Callback):
+    """Corrupt the weights after the first batch, as a diverging run would."""
+
+    def on_batch_end(self, net, **kwargs):
+        with torch.no_grad():
+            net.module_.head.weight.fill_(float("nan"))
+
+
+def test_non_finite_loss_raises_with_advice():
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "callbacks": [_Poison()]})
+    with pytest.raises(FloatingPointError, match="loss became nan.*Lower `lr`"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_"), "a diverged fit must not leave a fitted model behind"
+
+
+def test_sample_and_class_weight_shift_the_decision():
+    X, y = make_data(n=40)
+    X = np.random.RandomState(0).randn(*X.shape)  # labels are noise: only weights decide
+    params = {**TINY, "max_epochs": 15, "lr": 0.02}
+    favour_1 = np.where(y == 1, 50.0, 1.0)
+    clf = S4Classifier(**params).fit(X, y, sample_weight=favour_1)
+    assert (clf.predict(X) == 1).mean() > 0.8
+    clf = S4Classifier(**params, class_weight={0: 50.0, 1: 1.0}).fit(X, y)
+    assert (clf.predict(X) == 0).mean() > 0.8
+    assert S4Classifier(**params, class_weight="balanced").fit(X, y).predict(X).shape == y.shape
+
+
+def test_warm_start_and_partial_fit_continue_training():
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "warm_start": True}).fit(X, y)
+    weights = copy.deepcopy(clf.net_.module_.state_dict())
+    net = clf.net_
+    clf.fit(X, y)
+    assert clf.net_ is net and len(clf.net_.history) == 4
+    changed = any(not torch.equal(weights[k], v) for k, v in clf.net_.module_.state_dict().items())
+    assert changed
+    clf.set_params(warm_start=False).fit(X, y)
+    assert len(clf.net_.history) == 2
+    with pytest.raises(ValueError, match="changing the network"):
+        clf.set_params(warm_start=True, d_model=16).fit(X, y)
+
+    clf = S4Classifier(**TINY)
+    for _ in range(3):
+        clf.partial_fit(X[:20], y[:20], classes=[0, 1, 2])
+    assert len(clf.net_.history) == 3 and clf.classes_.tolist() == [0, 1, 2]
+    clf.partial_fit(X[20:], np.full(20, 2))  # a class announced in the first call
+    with pytest.raises(ValueError, match="classes not seen"):
+        clf.partial_fit(X, np.full(len(X), 7))
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(X[:, :5], y)
+
+    reg = S4Regressor(**TINY)
+    reg.partial_fit(X, X.mean(axis=1)).partial_fit(X, X.mean(axis=1))
+    assert len(reg.net_.history) == 2
+
+
+# --------------------------------------------------------------------------- reproducibility, persistence
+def test_same_random_state_same_predictions_and_global_rng_untouched():
+    X, y = ragged()
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    params = {**TINY, "dropout": 0.2, "validation_fraction": 0.2, "max_epochs": 3}
+    a = S4Classifier(**params).fit(X, y).predict_proba(X)
+    b = S4Classifier(**params).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    c = S4Classifier(**{**params, "random_state": 1}).fit(X, y).predict_proba(X)
+    assert not np.allclose(a, c)
+    assert torch.equal(state, torch.get_rng_state())
+    np.testing.assert_array_equal(np_state, np.random.get_state()[1])
+    r1 = S4Regressor(**params).fit(X, y.astype(float)).predict(X)
+    r2 = S4Regressor(**params).fit(X, y.astype(float)).predict(X)
+    np.testing.assert_array_equal(r1, r2)
+
+
+def test_pickle_and_joblib_round_trip(tmp_path):
+    X, y = ragged()
+    for est in (S4Classifier(**TINY).fit(X, y), S4Regressor(**TINY).fit(X, y.astype(float))):
+        expected = est.predict(X)
+        restored = pickle.loads(pickle.dumps(est))
+        np.testing.assert_array_equal(restored.predict(X), expected)
+        path = tmp_path / "model.joblib"
+        joblib.dump(est, path)
+        restored = joblib.load(path)
+        np.testing.assert_array_equal(restored.predict(X), expected)
+        np.testing.assert_array_equal(restored.transform(X), est.transform(X))
+        # a restored model can keep training
+        restored.set_params(warm_start=True).fit(X, y if isinstance(est, S4Classifier) else y.astype(float))
+
+
+class _TensorFinder(pickle.Pickler):
+    """Pickler that records every torch tensor / storage it is asked to pickle."""
+
+    def __init__(self, file):
+        super().__init__(file)
+        self.found = []
+
+    def persistent_id(self, obj):
+        if isinstance(obj, (torch.Tensor, torch.UntypedStorage, torch.TypedStorage)):
+            self.found.append(type(obj).__name__)
+        return None
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a CPU-only machine")
+def test_model_saved_on_gpu_loads_on_cpu_only_machine():
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "validation_fraction": 0.2}).fit(X, y)
+    expected = clf.predict_proba(X)
+    # 1. Every tensor of the fitted net goes through skorch's device-mapped (torch.load
+    #    with map_location) part of the pickle: nothing that could hold CUDA memory is
+    #    pickled the plain way, where it could only be restored on a GPU.
+    state = clf.net_.__getstate__()
+    state.pop("__cuda_dependent_attributes__")
+    finder = _TensorFinder(io.BytesIO())
+    finder.dump(state)
+    assert finder.found == []
+    estimator_state = {k: v for k, v in clf.__getstate__().items() if k != "net_"}
+    finder = _TensorFinder(io.BytesIO())
+    finder.dump(estimator_state)
+    assert finder.found == []
+    # 2. A net recorded as living on CUDA is mapped to the CPU when CUDA is unavailable.
+    clf.net_.device = "cuda"
+    blob = pickle.dumps(clf)
+    with pytest.warns(DeviceWarning):
+        restored = pickle.loads(blob)
+    assert torch.device(restored.net_.device).type == "cpu"
+    np.testing.assert_array_equal(restored.predict_proba(X), expected)
+
+
+# --------------------------------------------------------------------------- scikit-learn tools
+def test_clone_gives_an_unfitted_copy_with_the_same_parameters():
+    X, y = make_data()
+    clf = S4Classifier(**TINY, class_weight="balanced").fit(X, y)
+    twin = clone(clf)
+    assert twin.get_params() == clf.get_params() and not hasattr(twin, "net_")
+    np.testing.assert_array_equal(twin.fit(X, y).predict_proba(X), clf.predict_proba(X))
+
+
+def test_pipeline_with_scaler():
+    X, y = make_data()
+    for est, target in ((S4Classifier(**TINY), y), (S4Regressor(**TINY), X.mean(axis=1))):
+        pipe = make_pipeline(StandardScaler(), est).fit(X * 100 + 5, target)
+        assert pipe.predict(X).shape == (len(X),)
+        assert np.isfinite(pipe.score(X * 100 + 5, target))
+    # as a feature extractor in the middle of a pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    pipe = make_pipeline(S4Classifier(**TINY), LogisticRegression()).fit(X, y)
+    assert pipe.predict(X).shape == (len(X),)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_grid_search(n_jobs):
+    X, y = make_data()
+    grid = GridSearchCV(S4Classifier(**TINY), {"d_model": [4, 8], "pooling": ["mean", "last"]}, cv=2, n_jobs=n_jobs)
+    grid.fit(X, y)
+    assert set(grid.best_params_) == {"d_model", "pooling"}
+    assert grid.predict(X).shape == (len(X),)
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+
+
+def test_cross_val_score():
+    X, y = ragged()
+    scores = cross_val_score(S4Classifier(**TINY, validation_fraction=0.2), X, y, cv=3)
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+    scores = cross_val_score(S4Regressor(**TINY), X, y.astype(float), cv=3)
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+
+
+def test_tags():
+    clf, reg = S4Classifier(), S4Regressor()
+    assert clf.__sklearn_tags__().input_tags.three_d_array
+    assert clf.__sklearn_tags__().estimator_type == "classifier"
+    assert reg.__sklearn_tags__().target_tags.multi_output
+    assert not S4Classifier(device="cpu").__sklearn_tags__().non_deterministic
+
+
+@pytest.mark.parametrize("module", ["sks4.estimators", "sks4._skorch"])
+def test_docstring_examples(module):
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
