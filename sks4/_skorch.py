@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.dataset import unpack_data
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import LambdaLR
 
@@ -38,6 +39,7 @@ __all__ = [
     "ssm_parameter_patterns",
     "CosineSchedule",
     "ValidEarlyStopping",
+    "ValidAccuracy",
     "FiniteLossGuard",
 ]
 
@@ -229,14 +231,83 @@ class CosineSchedule(LRScheduler):
 class ValidEarlyStopping(EarlyStopping):
     """skorch's :class:`~skorch.callbacks.EarlyStopping`, idle in epochs without validation.
 
-    With ``load_best=True`` the weights of the epoch with the best monitored
-    score are restored at the end of training.
+    The weights of the epoch with the best monitored score are restored at
+    the end of training (``load_best=True``).
+
+    Parameters
+    ----------
+    monitor : str, default="valid_loss"
+        History key to monitor.
+    patience : int, default=5
+        Epochs without improvement before training stops.
+    lower_is_better : bool, default=True
+    ties_improve : bool, default=False
+        Count an epoch that equals the best score as an improvement, so that
+        among equally good epochs the latest (most trained) one is kept.
+        Meant for coarse scores such as the accuracy on a small validation
+        set.
     """
+
+    def __init__(
+        self,
+        monitor: str = "valid_loss",
+        patience: int = 5,
+        lower_is_better: bool = True,
+        ties_improve: bool = False,
+        **kwargs,
+    ):
+        kwargs.setdefault("load_best", True)
+        if ties_improve:
+            kwargs.setdefault("threshold", 0.0)
+            kwargs.setdefault("threshold_mode", "abs")
+        super().__init__(monitor=monitor, patience=patience, lower_is_better=lower_is_better, **kwargs)
+        self.ties_improve = ties_improve
+
+    def _is_score_improved(self, score):
+        if not self.ties_improve:
+            return super()._is_score_improved(score)
+        if self.lower_is_better:
+            return score <= self.dynamic_threshold_
+        return score >= self.dynamic_threshold_
 
     def on_epoch_end(self, net, **kwargs):
         if self.monitor not in net.history[-1]:
             return  # no validation set in this call (e.g. partial_fit)
         super().on_epoch_end(net, **kwargs)
+
+
+class ValidAccuracy(Callback):
+    """Record the (sample-weighted) accuracy on the validation split as ``valid_acc``.
+
+    Computed from the logits of the validation batches, so it costs no extra
+    forward pass. Also records ``valid_acc_best`` (highlighted by skorch's
+    progress table).
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_ = -np.inf
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.correct_, self.total_ = 0.0, 0.0
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if training or y_pred is None:
+            return
+        X, y = unpack_data(batch)
+        hit = (y_pred.argmax(1).cpu() == torch.as_tensor(y).cpu()).double()  # (B,)
+        weight = torch.ones_like(hit)
+        if isinstance(X, Mapping) and "sample_weight" in X:
+            weight = torch.as_tensor(X["sample_weight"]).cpu().double()
+        self.correct_ += float((weight * hit).sum())
+        self.total_ += float(weight.sum())
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.total_ <= 0:
+            return
+        accuracy = self.correct_ / self.total_
+        net.history.record("valid_acc", accuracy)
+        net.history.record("valid_acc_best", bool(accuracy > self.best_))
+        self.best_ = max(self.best_, accuracy)
 
 
 class FiniteLossGuard(Callback):

@@ -42,6 +42,7 @@ from sks4._skorch import (
     FiniteLossGuard,
     S4Net,
     S4Network,
+    ValidAccuracy,
     ValidEarlyStopping,
     ssm_parameter_patterns,
 )
@@ -286,7 +287,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             ("lr_schedule", CosineSchedule(self.max_epochs)),
             ("gradient_clipping", GradientNormClipping(gradient_clip_value=GRADIENT_CLIP_NORM)),
             ("finite_loss", FiniteLossGuard()),
-            ("early_stopping", ValidEarlyStopping(monitor="valid_loss", patience=patience, load_best=True)),
+            *self._early_stopping(patience),
             *(self.callbacks or []),
         ]
         return S4Net(
@@ -488,9 +489,10 @@ class S4Classifier(ClassifierMixin, _S4Base):
     steps and a linear layer. It is trained with AdamW (the SSM parameters
     in their own group with ``ssm_lr`` and no weight decay), a cosine
     learning-rate decay over ``max_epochs``, gradient-norm clipping at 1 and
-    early stopping on a stratified validation split, after which the
-    weights of the best validation epoch are restored. Inputs are
-    standardised per channel with statistics of the training data.
+    early stopping on the accuracy on a stratified validation split, after
+    which the weights of the best validation epoch are restored (among
+    equally accurate epochs, the latest). Inputs are standardised per
+    channel with statistics of the training data.
 
     Parameters
     ----------
@@ -522,13 +524,13 @@ class S4Classifier(ClassifierMixin, _S4Base):
         Maximum number of passes over the training data per ``fit``; also
         the length of the cosine learning-rate cycle.
     patience : int or None, default=40
-        Stop after this many epochs without improvement of the validation
-        loss. ``None``: train all ``max_epochs`` (the best epoch's weights
-        are still restored).
+        Stop after this many epochs in which the validation accuracy stayed
+        below its best. ``None``: train all ``max_epochs`` (the best epoch's
+        weights are still restored).
     validation_fraction : float or None, default=0.1
-        Fraction of the training data held out (stratified) to monitor the
-        loss, stop early and pick the best epoch. ``None`` or 0: train on
-        all data for ``max_epochs`` and keep the final weights.
+        Fraction of the training data held out (stratified) to stop early
+        and pick the best epoch. ``None`` or 0: train on all data for
+        ``max_epochs`` and keep the final weights.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
         or ``"cuda:<index>"``.
@@ -540,7 +542,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
     callbacks : list of skorch callbacks, default=None
         Extra callbacks (instances or ``(name, callback)`` tuples), added
         after the built-in ones (``"lr_schedule"``, ``"gradient_clipping"``,
-        ``"finite_loss"``, ``"early_stopping"``).
+        ``"finite_loss"``, ``"valid_acc"``, ``"early_stopping"``).
     warm_start : bool, default=False
         When True, ``fit`` on a fitted classifier continues training the
         same network (with a new learning-rate cycle) instead of starting
@@ -686,6 +688,16 @@ class S4Classifier(ClassifierMixin, _S4Base):
     def _training_targets(self, y_enc: np.ndarray, weight: np.ndarray | None, *, continuing: bool) -> np.ndarray:
         return y_enc
 
+    @staticmethod
+    def _early_stopping(patience: int) -> list[tuple[str, Callback]]:
+        # Validation accuracy, ties going to the later epoch: on small validation sets the
+        # loss is dominated by one or two overconfident mistakes and would pick an early,
+        # barely trained epoch.
+        return [
+            ("valid_acc", ValidAccuracy()),
+            ("early_stopping", ValidEarlyStopping("valid_acc", patience, lower_is_better=False, ties_improve=True)),
+        ]
+
     def fit(self, X, y, sample_weight=None) -> S4Classifier:
         """Train the network on labelled series.
 
@@ -819,8 +831,8 @@ class S4Regressor(RegressorMixin, _S4Base):
     The same network and training as :class:`S4Classifier` with a linear
     output per target and the mean squared error; the targets are
     standardised for training and predictions are returned in their units.
-    The validation split for early stopping is a random (not stratified)
-    one.
+    Early stopping monitors the loss on a random (not stratified)
+    validation split.
 
     Parameters
     ----------
@@ -932,6 +944,10 @@ class S4Regressor(RegressorMixin, _S4Base):
             return None
         weight = _check_sample_weight(sample_weight, len(y_enc))
         return weight / weight.mean()
+
+    @staticmethod
+    def _early_stopping(patience: int) -> list[tuple[str, Callback]]:
+        return [("early_stopping", ValidEarlyStopping("valid_loss", patience))]
 
     def _training_targets(self, y2: np.ndarray, weight: np.ndarray | None, *, continuing: bool) -> np.ndarray:
         """Standardised targets (B, n_outputs); the (weighted) statistics are fixed in the first fit."""

@@ -297,19 +297,33 @@ class _Snapshots(Callback):
         self.states_.append(copy.deepcopy(net.module_.state_dict()))
 
 
-def test_early_stopping_restores_the_best_epoch():
+def test_classifier_early_stopping_restores_the_last_best_accuracy_epoch():
     rng = np.random.RandomState(0)
-    X, y = rng.randn(60, 24), rng.randint(0, 2, 60)  # noise: the validation loss soon gets worse
+    X, y = rng.randn(60, 24), rng.randint(0, 2, 60)  # noise: validation accuracy soon drops
     snapshots = _Snapshots()
     clf = S4Classifier(
-        **{**TINY, "max_epochs": 40, "lr": 0.05, "patience": 3, "validation_fraction": 0.25, "callbacks": [snapshots]}
+        **{**TINY, "random_state": 1, "max_epochs": 40, "lr": 0.05, "patience": 2, "validation_fraction": 0.25, "callbacks": [snapshots]}
     ).fit(X, y)
     history = clf.net_.history
-    valid = history[:, "valid_loss"]
+    accuracy = np.asarray(history[:, "valid_acc"])
     assert len(history) < 40, "early stopping should have stopped the run"
-    best = int(np.argmin(valid))
-    assert len(history) == best + 1 + 3
+    best = int(np.flatnonzero(accuracy == accuracy.max())[-1])  # ties go to the later epoch
+    assert len(history) == best + 1 + 2
     for name, tensor in clf.net_.module_.state_dict().items():
+        torch.testing.assert_close(tensor, snapshots.states_[best][name])
+
+
+def test_regressor_early_stopping_restores_the_lowest_validation_loss():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 24), rng.randn(60)  # noise: the validation loss soon grows
+    snapshots = _Snapshots()
+    reg = S4Regressor(
+        **{**TINY, "max_epochs": 40, "lr": 0.05, "patience": 3, "validation_fraction": 0.25, "callbacks": [snapshots]}
+    ).fit(X, y)
+    loss = np.asarray(reg.net_.history[:, "valid_loss"])
+    best = int(np.argmin(loss))
+    assert len(loss) == best + 1 + 3 < 40
+    for name, tensor in reg.net_.module_.state_dict().items():
         torch.testing.assert_close(tensor, snapshots.states_[best][name])
 
 
@@ -319,7 +333,7 @@ def test_verbose_prints_skorch_progress(capsys):
     assert capsys.readouterr().out == ""
     S4Classifier(**{**TINY, "verbose": 1}).fit(X, y)
     out = capsys.readouterr().out
-    assert "train_loss" in out and "valid_loss" in out and "dur" in out
+    assert all(key in out for key in ("train_loss", "valid_loss", "valid_acc", "dur"))
 
 
 class _Poison(Callback):
