@@ -7,7 +7,6 @@ import doctest
 import importlib
 import io
 import pickle
-import warnings
 
 import joblib
 import numpy as np
