@@ -136,14 +136,16 @@ def test_input_formats_and_channels():
     # long-form DataFrame with a (case, timestep) MultiIndex, one column per channel
     idx = pd.MultiIndex.from_product([range(len(y)), range(X3.shape[2])], names=["case", "t"])
     long = pd.DataFrame({"a": X3[:, 0].ravel(), "b": X3[:, 1].ravel()}, index=idx)
-    np.testing.assert_allclose(clf.predict_proba(long), clf.predict_proba(X3))
+    with pytest.warns(UserWarning, match="fitted without feature names"):
+        np.testing.assert_allclose(clf.predict_proba(long), clf.predict_proba(X3))
     clf.fit(long, y)
     assert clf.feature_names_in_.tolist() == ["a", "b"]
     # wide DataFrame
     wide = pd.DataFrame(X2, columns=[f"t{i}" for i in range(X2.shape[1])])
     clf.fit(wide, y)
     assert clf.n_features_in_ == X2.shape[1] and clf.feature_names_in_[0] == "t0"
-    np.testing.assert_allclose(clf.predict_proba(wide), clf.predict_proba(X2))
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        np.testing.assert_allclose(clf.predict_proba(wide), clf.predict_proba(X2))
 
 
 def test_two_d_input_fixes_the_number_of_features():
