@@ -23,7 +23,7 @@ def check_sequence(x, channels: int, dtype: torch.dtype, name: str = "x") -> Ten
     if x.shape[0] == 0 or x.shape[2] == 0:
         raise ValueError(f"{name} is empty (shape {tuple(x.shape)}): need at least one sequence of length >= 1.")
     _check_dtype(x, dtype, name)
-    if not torch.isfinite(x).all():
+    if not _all_finite(x):
         raise ValueError(f"{name} contains NaN or infinite values; impute or drop them before the model.")
     return x
 
@@ -35,9 +35,21 @@ def check_step_input(x, channels: int, dtype: torch.dtype, name: str = "x_t") ->
     if x.ndim != 2 or x.shape[1] != channels:
         raise ValueError(f"{name} must have shape (batch, {channels}) for one time step, got {tuple(x.shape)}.")
     _check_dtype(x, dtype, name)
-    if not torch.isfinite(x).all():
+    if not _all_finite(x):
         raise ValueError(f"{name} contains NaN or infinite values.")
     return x
+
+
+def _all_finite(x: Tensor) -> bool:
+    """Whether every entry of ``x`` is finite.
+
+    A NaN or an infinity makes the sum non-finite, so one reduction (no
+    boolean temporary of the input's size) settles the common case; only a
+    sum that overflowed is checked entry by entry.
+    """
+    if torch.isfinite(x.detach().sum()):
+        return True
+    return bool(torch.isfinite(x).all())
 
 
 def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> None:

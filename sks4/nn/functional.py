@@ -24,7 +24,7 @@ from torch import Tensor
 __all__ = ["cauchy_conjugate_pairs", "vandermonde", "power_kernel", "fft_conv"]
 
 # Bytes of complex scratch that one chunk may hold (per temporary tensor).
-_CHUNK_BYTES = 16 * 2**20
+_CHUNK_BYTES = 4 * 2**20
 
 
 def _chunk_size(batch: int, n: int, itemsize: int, total: int) -> int:
@@ -36,7 +36,10 @@ class _CauchyPairs(torch.autograd.Function):
 
     This is ``Σ_n v/(it - w) + conj(v)/(it - conj(w))`` written with one
     denominator per conjugate pair, in the real quantities ``a = Re v``,
-    ``b = Re(v conj(w))``, ``p = Re w`` and ``q = |w|²``.
+    ``b = Re(v conj(w))``, ``p = Re w`` and ``q = |w|²``. Everything runs in
+    real arithmetic: with ``1/D = re + i im``,
+    ``out = -2 b·re - 2t a·im + i (2t a·re - 2 b·im)``, so each chunk of
+    evaluation points costs one real batched matrix product.
     """
 
     @staticmethod
@@ -44,48 +47,64 @@ class _CauchyPairs(torch.autograd.Function):
         # a, b: (H, J, n)   p, q: (H, n)   t: (K,)
         H, J, n = a.shape
         K = t.shape[0]
-        cdtype = torch.complex128 if a.dtype == torch.float64 else torch.complex64
-        ab = torch.cat([a, b], dim=1).to(cdtype)  # (H, 2J, n)
-        out = a.new_empty(H, J, K, dtype=cdtype)
+        ab = torch.cat([a, b], dim=1)  # (H, 2J, n)
+        out = a.new_empty(H, J, K, 2)  # real and imaginary parts
         step = _chunk_size(H, n, 2 * a.element_size(), K)
         for k0 in range(0, K, step):
             tk = t[k0 : k0 + step]
-            m = ab @ _pair_resolvent(p, q, tk)  # (H, 2J, k)
-            out[:, :, k0 : k0 + step] = 2j * tk * m[:, :J] - 2 * m[:, J:]
+            k = tk.shape[0]
+            resolvent = a.new_empty(H, n, 2 * k)  # [re | im] along the last axis
+            _pair_resolvent(p, q, tk, resolvent[..., :k], resolvent[..., k:])
+            m = ab @ resolvent  # (H, 2J, 2k)
+            a_re, a_im = m[:, :J, :k], m[:, :J, k:]
+            b_re, b_im = m[:, J:, :k], m[:, J:, k:]
+            out[:, :, k0 : k0 + k, 0] = -2 * (b_re + tk * a_im)
+            out[:, :, k0 : k0 + k, 1] = 2 * (tk * a_re - b_im)
         ctx.save_for_backward(a, b, p, q, t)
-        return out
+        return torch.view_as_complex(out)
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        # For a real parameter θ: dℒ/dθ = Re Σ_k conj(G_k) ∂out_k/∂θ, with
-        # ∂D⁻¹/∂q = -D⁻², ∂D⁻¹/∂p = 2i t D⁻².
+        # PyTorch's gradient of a real loss w.r.t. a complex output is
+        # G = ∂ℒ/∂Re + i ∂ℒ/∂Im. With 1/D = re + i im, 1/D² = er + i ei,
+        # ∂(1/D)/∂q = -1/D² and ∂(1/D)/∂p = 2i t/D², every gradient is a sum
+        # over k of [G_r, G_i, t G_r, t G_i, t² G_r, t² G_i] against
+        # [re, im, er, ei]: one real matrix product per chunk.
         a, b, p, q, t = ctx.saved_tensors
         H, J, n = a.shape
         K = t.shape[0]
-        r1 = a.new_zeros(H, n, 2 * J, dtype=grad.dtype)  # D⁻¹ @ [t G', G']
-        r2 = a.new_zeros(H, n, 3 * J, dtype=grad.dtype)  # D⁻² @ [G', t G', t² G']
-        step = _chunk_size(H, n, 2 * a.element_size(), K)
+        M = a.new_zeros(H, 6 * J, 4 * n)
+        step = _chunk_size(H, n, 4 * a.element_size(), K)
         for k0 in range(0, K, step):
             tk = t[k0 : k0 + step]
-            g = grad[:, :, k0 : k0 + step].conj()  # (H, J, k)
-            d_inv = _pair_resolvent(p, q, tk)  # (H, n, k)
-            tg = tk * g
-            r1 += d_inv @ torch.cat([tg, g], dim=1).mT
-            r2 += (d_inv * d_inv) @ torch.cat([g, tg, tk * tg], dim=1).mT
-        r1, r2 = r1.mT, r2.mT  # (H, 2J, n), (H, 3J, n)
-        grad_a = -2 * r1[:, :J].imag
-        grad_b = -2 * r1[:, J:].real
-        r2_1, r2_t, r2_tt = r2[:, :J], r2[:, J : 2 * J], r2[:, 2 * J :]
-        grad_q = (2 * a * r2_t.imag + 2 * b * r2_1.real).sum(1)
-        grad_p = (-4 * a * r2_tt.real + 4 * b * r2_t.imag).sum(1)
+            g = grad[:, :, k0 : k0 + step]
+            gr, gi = g.real, g.imag  # (H, J, k)
+            tgr, tgi = tk * gr, tk * gi
+            G = torch.cat([gr, gi, tgr, tgi, tk * tgr, tk * tgi], dim=1)  # (H, 6J, k)
+            k = tk.shape[0]
+            R = a.new_empty(H, 4, n, k)  # [re, im, er, ei]
+            re, im, er, ei = R.unbind(1)
+            _pair_resolvent(p, q, tk, re, im)
+            torch.mul(re - im, re + im, out=er)
+            torch.mul(re, im, out=ei).mul_(2)
+            M += G @ R.view(H, 4 * n, k).mT  # (H, 6J, 4n)
+        M = M.view(H, 6, J, 4, n)
+        Gr, Gi, tGr, tGi, ttGr, ttGi = range(6)
+        RE, IM, ER, EI = range(4)
+        grad_a = 2 * (M[:, tGi, :, RE] - M[:, tGr, :, IM])
+        grad_b = -2 * (M[:, Gr, :, RE] + M[:, Gi, :, IM])
+        grad_q = -(a * 2 * (M[:, tGi, :, ER] - M[:, tGr, :, EI]) - b * 2 * (M[:, Gr, :, ER] + M[:, Gi, :, EI])).sum(1)
+        grad_p = (-a * 4 * (M[:, ttGr, :, ER] + M[:, ttGi, :, EI]) + b * 4 * (M[:, tGr, :, EI] - M[:, tGi, :, ER])).sum(1)
         return grad_a, grad_b, grad_p, grad_q, None
 
 
-def _pair_resolvent(p: Tensor, q: Tensor, t: Tensor) -> Tensor:
-    """``1 / ((it - w)(it - conj w)) = 1 / (q - t² - 2i p t)``, shape (H, n, k)."""
-    real = q.unsqueeze(-1) - t * t
-    imag = -2 * p.unsqueeze(-1) * t
-    return torch.reciprocal(torch.complex(real, imag))
+def _pair_resolvent(p: Tensor, q: Tensor, t: Tensor, out_re: Tensor, out_im: Tensor) -> None:
+    """Write ``1 / ((it - w)(it - conj w)) = 1 / (q - t² - 2i p t)`` into ``out_re + i out_im`` (H, n, k)."""
+    x = q.unsqueeze(-1) - t * t  # (H, n, k)
+    y = 2 * p.unsqueeze(-1) * t  # minus the imaginary part of the denominator
+    inv = torch.addcmul(x * x, y, y).reciprocal_()
+    torch.mul(x, inv, out=out_re)
+    torch.mul(y, inv, out=out_im)
 
 
 def cauchy_conjugate_pairs(v: Tensor, w: Tensor, t: Tensor) -> Tensor:
