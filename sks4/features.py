@@ -224,7 +224,7 @@ default=("last", "mean", "min", "max", "ppv")
 
         Returns
         -------
-        F : ndarray of shape (n_samples, n_features_out_), float64
+        F : ndarray of shape (n_samples, n_features_out), float64
             Per channel and per memory, the coefficients at each reading
             time or their pooled statistics (see :meth:`get_feature_names_out`).
         """
@@ -249,7 +249,7 @@ default=("last", "mean", "min", "max", "ppv")
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_out_)
+        X : array-like of shape (n_samples, n_features_out)
             Features from :meth:`transform`. They must hold the final
             memory: ``pooling=None`` (its last reading time is the end of the
             series) or ``"last"`` in ``pooling``.

@@ -4,7 +4,7 @@
 loader                             task            X                          y
 =================================  ==============  =========================  ===========================
 :func:`load_gunpoint`              classification  (50 | 150, 150)            int64, 2 classes
-:func:`load_italy_power_demand`    classification  (67 | 1029, 24)           int64, 2 classes
+:func:`load_italy_power_demand`    classification  (67 | 1029, 24)            int64, 2 classes
 :func:`load_basic_motions`         classification  (40 | 40, 6, 100)          str, 4 classes
 :func:`load_japanese_vowels`       classification  270 | 370 arrays (12, L)   int64, 9 classes
 :func:`load_covid3month`           regression      (140 | 61, 84)             float64
