@@ -11,9 +11,7 @@ gradient clipping and early stopping, and keep the trained skorch net as
 
 from __future__ import annotations
 
-import numbers
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -46,6 +44,10 @@ from sks4._skorch import (
     ValidEarlyStopping,
     ssm_parameter_patterns,
 )
+from sks4._validation import check_float as _check_float
+from sks4._validation import check_int as _check_int
+from sks4._validation import resolve_device as _resolve_device
+from sks4._validation import seeded_torch as _seeded_torch
 from sks4.data import PaddedSeries, check_input_shape, group_by_length, to_padded
 
 __all__ = ["S4Classifier", "S4Regressor"]
@@ -56,36 +58,6 @@ GRADIENT_CLIP_NORM = 1.0  # max. global gradient norm
 
 
 # --------------------------------------------------------------------------- helpers
-def _resolve_device(device) -> str:
-    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; other values are checked."""
-    if isinstance(device, str) and device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError, ValueError):
-        raise ValueError(
-            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>', got {device!r}."
-        ) from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} but CUDA is not available (torch.cuda.is_available() is False). "
-            "Use device='auto' (CUDA when available, else CPU) or device='cpu'."
-        )
-    if resolved.type not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>', got {device!r}.")
-    return str(resolved)
-
-
-@contextmanager
-def _seeded_torch(seed: int, device: str):
-    """Seed torch inside a fork of its random state; the caller's state is restored after."""
-    dev = torch.device(device)
-    devices = [dev.index if dev.index is not None else torch.cuda.current_device()] if dev.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
-
-
 def _is_table(X, padded: PaddedSeries) -> bool:
     """Whether ``X`` is a 2-D table (n_samples, n_timesteps) in scikit-learn's sense."""
     if isinstance(X, pd.DataFrame):
@@ -96,25 +68,6 @@ def _is_table(X, padded: PaddedSeries) -> bool:
     if isinstance(X, (list, tuple)):
         return padded.n_channels == 1 and padded.equal_length and all(np.ndim(row) == 1 for row in X)
     return np.asarray(X).ndim == 2
-
-
-def _check_int(value, name: str, minimum: int = 1, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r} of type {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-
-
-def _check_float(value, name: str, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}.")
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if not np.isfinite(value) or too_low or too_high:
-        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must lie in {interval}, got {value!r}.")
 
 
 def _check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:

@@ -1,0 +1,807 @@
+"""Forecasting pandas time series with S4: :class:`S4Forecaster`.
+
+The forecaster reads the history with a *causal* S4 network and forecasts
+directly up to ``max_horizon`` steps ahead, with quantiles, from its
+features at the last observed step. Because the network is causal, its
+state after the history is a recurrence: :meth:`S4Forecaster.update` takes
+new observations with O(1) work each (one recurrent step of the network per
+observation), no retraining and no pass over the old history.
+
+How a series becomes training data
+----------------------------------
+1. The targets are transformed (``transform``: natural log for positive
+   series, or none) and their changes from one step to the next, divided by
+   their standard deviation on the training data, are the network's input
+   (with the exogenous variables, standardised).
+2. At every time step ``t`` and for every horizon ``h`` the network
+   predicts the change ``z[t + h] - z[t]`` of the transformed target,
+   divided by its training standard deviation for that ``h``, at each
+   quantile level (pinball loss). Forecasts are therefore anchored at the
+   last observed value and free of the series' level, so a trend carries
+   over to values never seen in training.
+3. Training windows are cut from the series at every start position; each
+   contributes all of its positions whose future is known.
+
+Quantiles map through the monotone inverse transform exactly, so the median
+and intervals of the original series are those of the transformed one.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import GradientNormClipping
+
+from sks4._forecast_net import PinballLoss, S4ForecastNetwork, WindowDataset
+from sks4._skorch import CosineSchedule, FiniteLossGuard, ssm_parameter_patterns
+from sks4._validation import check_float, check_int, resolve_device, seeded_torch
+
+__all__ = ["S4Forecaster", "smape"]
+
+KERNELS = ("dplr", "diag")
+TRANSFORMS = ("auto", "log", "none")
+GRADIENT_CLIP_NORM = 1.0
+DEFAULT_QUANTILES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
+
+
+def smape(y_true, y_pred) -> float:
+    """Symmetric mean absolute percentage error, as a fraction: ``mean(2|y - ŷ| / (|y| + |ŷ|))``.
+
+    Pairs where both values are 0 count as no error.
+
+    Examples
+    --------
+    >>> smape([100, 200], [110, 200])
+    0.047619047619047616
+    """
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred have different shapes: {y_true.shape} and {y_pred.shape}.")
+    denom = np.abs(y_true) + np.abs(y_pred)
+    ratio = np.divide(2 * np.abs(y_true - y_pred), denom, out=np.zeros_like(denom), where=denom > 0)
+    return float(ratio.mean())
+
+
+# --------------------------------------------------------------------------- index helpers
+def _regular_index(index: pd.Index, freq, name: str):
+    """Check that ``index`` is a regular time index; return its step (a pandas offset or an int)."""
+    if isinstance(index, pd.PeriodIndex):
+        step = index.freq
+        if len(index) > 1 and not (index[1:] == index[:-1] + 1).all():
+            raise ValueError(f"{name} has a PeriodIndex with gaps or disorder; reindex it to consecutive periods.")
+        return step
+    if isinstance(index, pd.DatetimeIndex):
+        step = pd.tseries.frequencies.to_offset(freq) if freq is not None else index.freq
+        if step is None and len(index) >= 3:
+            inferred = pd.infer_freq(index)
+            step = pd.tseries.frequencies.to_offset(inferred) if inferred is not None else None
+        if step is None:
+            raise ValueError(
+                f"{name} has a DatetimeIndex without a regular frequency (none set, none inferable). "
+                f"Pass freq= to S4Forecaster (e.g. freq='MS'), or make the series regular first, "
+                f"e.g. {name}.asfreq('D') or {name}.resample('D').mean() followed by an imputation."
+            )
+        expected = pd.date_range(index[0], periods=len(index), freq=step)
+        if not index.equals(expected):
+            raise ValueError(
+                f"{name} is not regular at frequency {step.freqstr!r}: timestamps are missing, repeated or out "
+                f"of order. Resample it, e.g. {name}.asfreq({step.freqstr!r}), and fill the gaps."
+            )
+        return step
+    if pd.api.types.is_integer_dtype(index.dtype):
+        values = np.asarray(index, dtype=np.int64)
+        if len(values) < 2:
+            return 1
+        diffs = np.diff(values)
+        if diffs[0] <= 0 or not (diffs == diffs[0]).all():
+            raise ValueError(f"{name} has an integer index that is not evenly spaced and increasing.")
+        return int(diffs[0])
+    raise TypeError(
+        f"{name} must be indexed by a DatetimeIndex, a PeriodIndex or an integer (Range) index, got "
+        f"{type(index).__name__}. Convert it, e.g. {name}.index = pd.to_datetime({name}.index)."
+    )
+
+
+def _future_index(last, step, n: int, template: pd.Index) -> pd.Index:
+    """The ``n`` index labels after ``last``, at ``step``, of the same kind as ``template``."""
+    if isinstance(template, pd.PeriodIndex):
+        return pd.period_range(last + 1, periods=n, freq=template.freq, name=template.name)
+    if isinstance(template, pd.DatetimeIndex):
+        return pd.date_range(last, periods=n + 1, freq=step, name=template.name, tz=template.tz)[1:]
+    return pd.RangeIndex(last + step, last + step * (n + 1), step, name=template.name)
+
+
+def _as_frame(y, name: str) -> tuple[pd.DataFrame, bool]:
+    """``y`` as a DataFrame of float columns; also whether it was a Series."""
+    if isinstance(y, pd.Series):
+        return y.to_frame(name=y.name if y.name is not None else "y"), True
+    if isinstance(y, pd.DataFrame):
+        return y, False
+    if isinstance(y, (np.ndarray, list, tuple)):
+        arr = np.asarray(y)
+        if arr.ndim == 1:
+            return pd.Series(arr, name="y").to_frame(), True
+        if arr.ndim == 2:
+            return pd.DataFrame(arr), False
+    raise TypeError(
+        f"{name} must be a pandas Series or DataFrame (or a 1-D / 2-D array, indexed 0..n-1), "
+        f"got {type(y).__name__}."
+    )
+
+
+def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Float64 values of ``frame``; non-numeric or non-finite values are an error."""
+    bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))]
+    if bad:
+        raise TypeError(f"{name} must hold numbers; column(s) {bad} are {[str(frame[c].dtype) for c in bad]}.")
+    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(values).all():
+        rows = frame.index[~np.isfinite(values).all(axis=1)]
+        raise ValueError(
+            f"{name} has missing or infinite values at {len(rows)} time step(s), first at {rows[0]!r}. "
+            f"S4Forecaster needs complete data: fill them first, e.g. {name}.interpolate() or {name}.ffill()."
+        )
+    return values
+
+
+# --------------------------------------------------------------------------- the forecaster
+class S4Forecaster(BaseEstimator):
+    """Forecast pandas time series with a causal S4 network, with quantiles and cheap updates.
+
+    Parameters
+    ----------
+    max_horizon : int, default=12
+        Largest number of steps ahead that :meth:`predict` can forecast; the
+        network forecasts all of them directly (no recursion).
+    quantiles : sequence of float, default=(0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
+        Quantile levels learnt with the pinball loss. The median (0.5, added
+        when missing) is the point forecast; :meth:`predict_interval` and
+        :meth:`predict_quantiles` interpolate between the levels and can reach
+        levels from the smallest to the largest.
+    transform : {"auto", "log", "none"}, default="auto"
+        Transform of the targets before scaling: ``"log"`` models relative
+        changes (multiplicative trend and seasonality), ``"auto"`` takes the
+        log when every training value is positive.
+    context_length : int or None, default=None
+        Length of the training windows; None uses the whole series (windows
+        start at every step and run to the end). Set it to bound the cost of
+        training on long series. Forecasts always read the whole history.
+    seasonal_period : int, "auto" or None, default=None
+        Length of the seasonal cycle, in steps. With a cycle of length ``m``
+        the network forecasts the change from the same season of the last
+        observed cycle (``z[t + h] - z[t + h - m ceil(h/m)]``, a seasonal-naive
+        anchor that it corrects) instead of the change from the last value.
+        ``"auto"`` takes ``m`` from the frequency of the index (12 monthly, 4
+        quarterly, 52 weekly, 7 daily, 5 business daily, 24 hourly; no cycle
+        for other frequencies and integer indexes); None uses no cycle.
+    d_model, d_state, n_layers : int, default=32, 32, 2
+        Width, state size (even) and depth of the S4 backbone.
+    kernel : {"diag", "dplr"}, default="diag"
+        SSM kernel of the backbone (S4D diagonal, or S4's DPLR).
+    dropout : float, default=0.2
+        Dropout in the backbone (a strong regulariser on short series).
+    lr, ssm_lr : float, default=0.003, 0.001
+        AdamW learning rates of the network and of the SSM parameters.
+    weight_decay : float, default=0.01
+        AdamW weight decay (not applied to the SSM parameters).
+    batch_size : int, default=32
+        Training windows per step.
+    max_epochs : int, default=150
+        Passes over the training windows, with a cosine learning-rate decay.
+    n_models : int, default=1
+        Size of the ensemble: networks trained from different seeds, whose
+        quantiles are averaged (more stable forecasts on short series).
+    freq : str or None, default=None
+        Frequency of a DatetimeIndex that does not carry one (``"MS"``,
+        ``"D"``, ...); inferred when None.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda"``.
+    random_state : int, RandomState or None, default=None
+    verbose : int, default=0
+        Print skorch's per-epoch table when positive.
+
+    Attributes
+    ----------
+    nets_ : list of skorch.NeuralNet
+        The trained networks (``len == n_models``).
+    cutoff_ : index label
+        Last observed time step (moves with :meth:`update`).
+    transform_ : {"log", "none"}
+        The transform that ``"auto"`` resolved to.
+    target_names_ : list
+        Column names of the targets.
+    exog_names_ : list or None
+        Column names of the exogenous variables used in fit.
+    n_updates_ : int
+        Observations taken by :meth:`update` since fit.
+
+    Examples
+    --------
+    >>> from sks4 import S4Forecaster
+    >>> from sks4.datasets import load_airline
+    >>> y = load_airline()
+    >>> model = S4Forecaster(max_horizon=12, max_epochs=5, random_state=0).fit(y[:-12])
+    >>> model.predict(3).index.astype(str).tolist()
+    ['1960-01', '1960-02', '1960-03']
+    >>> model.predict_interval(3, coverage=0.9).columns.tolist()
+    ['lower', 'upper']
+    """
+
+    def __init__(
+        self,
+        max_horizon: int = 12,
+        quantiles=DEFAULT_QUANTILES,
+        transform: str = "auto",
+        context_length: int | None = None,
+        seasonal_period: int | str | None = None,
+        d_model: int = 32,
+        d_state: int = 32,
+        n_layers: int = 2,
+        kernel: str = "diag",
+        dropout: float = 0.2,
+        lr: float = 0.003,
+        ssm_lr: float = 0.001,
+        weight_decay: float = 0.01,
+        batch_size: int = 32,
+        max_epochs: int = 150,
+        n_models: int = 1,
+        freq: str | None = None,
+        device: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self.max_horizon = max_horizon
+        self.quantiles = quantiles
+        self.transform = transform
+        self.context_length = context_length
+        self.seasonal_period = seasonal_period
+        self.d_model = d_model
+        self.d_state = d_state
+        self.n_layers = n_layers
+        self.kernel = kernel
+        self.dropout = dropout
+        self.lr = lr
+        self.ssm_lr = ssm_lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.n_models = n_models
+        self.freq = freq
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ checks
+    def _check_params(self) -> np.ndarray:
+        for name in ("max_horizon", "d_model", "d_state", "n_layers", "batch_size", "max_epochs", "n_models"):
+            check_int(getattr(self, name), name)
+        check_int(self.context_length, "context_length", minimum=2, allow_none=True)
+        check_int(self.verbose, "verbose", minimum=0)
+        if self.d_state % 2:
+            raise ValueError(f"d_state must be even (conjugate pairs), got {self.d_state}; use {self.d_state + 1}.")
+        if self.kernel not in KERNELS:
+            raise ValueError(f"kernel must be one of {KERNELS}, got {self.kernel!r}.")
+        sp = self.seasonal_period
+        if not (sp is None or sp == "auto" or (isinstance(sp, numbers.Integral) and not isinstance(sp, bool) and sp >= 2)):
+            raise ValueError(f"seasonal_period must be 'auto', None or an integer >= 2, got {sp!r}.")
+        if self.transform not in TRANSFORMS:
+            raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}.")
+        check_float(self.dropout, "dropout", 0.0, 1.0, low_open=False, high_open=True)
+        check_float(self.lr, "lr", 0.0, np.inf, low_open=True, high_open=True)
+        check_float(self.ssm_lr, "ssm_lr", 0.0, np.inf, low_open=True, high_open=True)
+        check_float(self.weight_decay, "weight_decay", 0.0, np.inf, low_open=False, high_open=True)
+        resolve_device(self.device)
+        check_random_state(self.random_state)
+        try:
+            levels = np.asarray(self.quantiles, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise TypeError(f"quantiles must be a sequence of numbers in (0, 1), got {self.quantiles!r}.") from None
+        if levels.size == 0 or not ((levels > 0) & (levels < 1)).all():
+            raise ValueError(f"quantiles must be numbers strictly between 0 and 1, got {self.quantiles!r}.")
+        return np.unique(np.append(levels, 0.5))  # sorted, with the median
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, y, X=None) -> S4Forecaster:
+        """Train on the history ``y`` (and exogenous variables ``X``).
+
+        Parameters
+        ----------
+        y : pandas Series or DataFrame
+            Target series (one per column), indexed by a regular
+            DatetimeIndex, PeriodIndex or integer index. No missing values.
+        X : pandas DataFrame or Series, optional
+            Exogenous variables on the same index as ``y``. Their future
+            values will be needed by :meth:`predict`.
+
+        Returns
+        -------
+        self
+        """
+        levels = self._check_params()
+        frame, self._series_output = _as_frame(y, "y")
+        self._step = _regular_index(frame.index, self.freq, "y")
+        values = _numeric(frame, "y")  # (T, n_targets)
+        T = len(values)
+        if T < 3:
+            raise ValueError(f"y has {T} observation(s); S4Forecaster needs at least 3.")
+        exog = self._check_exog(X, frame.index, reset=True)
+        self.season_length_ = self._season_length(frame.index)
+        self.target_names_ = list(frame.columns)
+        self.index_template_ = frame.index[:0]
+        self.quantiles_ = levels
+
+        if self.transform == "auto":
+            self.transform_ = "log" if (values > 0).all() else "none"
+        else:
+            self.transform_ = self.transform
+        if self.transform_ == "log" and not (values > 0).all():
+            raise ValueError("transform='log' needs strictly positive targets; use transform='none'.")
+        z = self._forward_transform(values)  # (T, n_targets)
+
+        # Scales: of one-step changes (inputs) and of h-step changes (targets), per target.
+        H = self.max_horizon
+        m = self.season_length_
+        h = np.arange(1, H + 1)
+        # reference position of horizon h, relative to t: the last value, or the same season last cycle
+        self.anchor_offsets_ = h - m * np.ceil(h / m).astype(np.int64) if m and m < T else np.zeros(H, np.int64)
+        self._memory = int(1 - self.anchor_offsets_.min())  # past levels a forecast needs
+        self.step_scale_ = _rms_scales(_anchored_changes(z, np.zeros(1, np.int64)))[0]  # (n_targets,)
+        targets = _anchored_changes(z, self.anchor_offsets_)  # (T, n_targets, H), NaN when unknown
+        self.change_scale_ = _rms_scales(targets)  # (H, n_targets)
+        targets = targets / self.change_scale_.T[None]
+        if exog is not None:
+            self.exog_shift_ = exog.mean(0)
+            scale = exog.std(0)
+            self.exog_scale_ = np.where(scale > 1e-12 * np.maximum(1, np.abs(self.exog_shift_)), scale, 1.0)
+        known = self._known(np.arange(T), exog)  # (T, n_known) or None
+        self.n_known_ = 0 if known is None else known.shape[1]
+        inputs = self._inputs(z, known)  # (C, T)
+        future = None
+        if known is not None:
+            future = np.zeros((T, H, self.n_known_))
+            for h in range(1, min(H, T - 1) + 1):
+                future[: T - h, h - 1] = known[h:]
+
+        window = T if self.context_length is None else min(self.context_length, T)
+        starts = np.arange(0, T - 1)
+        device = resolve_device(self.device)
+        dtype = np.float32
+        dataset = WindowDataset(inputs.astype(dtype), targets.astype(dtype), None if future is None else future.astype(dtype), starts, window)
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_models)
+        self.nets_ = []
+        for seed in seeds:
+            with seeded_torch(int(seed), device):
+                net = self._build_net(inputs.shape[0], len(self.target_names_), device)
+                net.fit(dataset, None)
+            self.nets_.append(net)
+
+        # Read the whole history into each network's recurrent state.
+        self.cutoff_ = frame.index[-1]
+        self.recent_levels_ = z[-self._memory :].copy()  # (memory, n_targets), last row = cutoff
+        self.n_updates_ = 0
+        self.n_observed_ = T
+        self._states = []
+        self._features = []
+        for net in self.nets_:
+            state, features = self._read(net, inputs)
+            self._states.append(state)
+            self._features.append(features)
+        return self
+
+    def _build_net(self, d_input: int, n_targets: int, device: str) -> NeuralNet:
+        ssm_groups = [
+            (name, {"lr": self.ssm_lr, "weight_decay": 0.0})
+            for name in ssm_parameter_patterns(self.n_layers, self.kernel, False)
+        ]
+        return NeuralNet(
+            module=S4ForecastNetwork,
+            module__d_input=d_input,
+            module__n_targets=n_targets,
+            module__max_horizon=self.max_horizon,
+            module__n_quantiles=len(self.quantiles_),
+            module__n_exog=self.n_known_,
+            module__d_model=self.d_model,
+            module__d_state=self.d_state,
+            module__n_layers=self.n_layers,
+            module__kernel=self.kernel,
+            module__dropout=float(self.dropout),
+            criterion=PinballLoss,
+            criterion__quantiles=self.quantiles_,
+            optimizer=torch.optim.AdamW,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            optimizer__param_groups=ssm_groups,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            train_split=None,
+            iterator_train__shuffle=True,
+            callbacks=[
+                ("lr_schedule", CosineSchedule(self.max_epochs)),
+                ("gradient_clipping", GradientNormClipping(gradient_clip_value=GRADIENT_CLIP_NORM)),
+                ("finite_loss", FiniteLossGuard()),
+            ],
+            device=device,
+            verbose=int(self.verbose),
+        )
+
+    # ------------------------------------------------------------------ transforms
+    def _forward_transform(self, values: np.ndarray) -> np.ndarray:
+        return np.log(values) if self.transform_ == "log" else values
+
+    def _inverse_transform(self, z: np.ndarray) -> np.ndarray:
+        return np.exp(z) if self.transform_ == "log" else z
+
+    def _scale_exog(self, exog: np.ndarray) -> np.ndarray:
+        return (exog - self.exog_shift_) / self.exog_scale_
+
+    def _season_length(self, index: pd.Index) -> int | None:
+        """The seasonal period that ``seasonal_period`` stands for on ``index``."""
+        if self.seasonal_period is None:
+            return None
+        if not isinstance(self.seasonal_period, str):
+            return int(self.seasonal_period)
+        if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+            return None
+        code = self._step.name.split("-")[0].upper()
+        for prefixes, period in _SEASONS:
+            if code in prefixes:
+                return period
+        return None
+
+    def _known(self, positions: np.ndarray, exog: np.ndarray | None) -> np.ndarray | None:
+        """Covariates known in advance at ``positions`` (time steps counted from the start of ``y`` in fit).
+
+        The scaled exogenous variables: (n, n_known) or None.
+        """
+        return None if exog is None else self._scale_exog(exog)
+
+    def _inputs(self, z: np.ndarray, known: np.ndarray | None, previous: np.ndarray | None = None) -> np.ndarray:
+        """Network inputs (C, n): scaled one-step changes of the targets, then the known covariates."""
+        before = np.vstack([z[:1] if previous is None else previous[None], z[:-1]])  # (n, n_targets)
+        parts = [(z - before) / self.step_scale_]
+        if known is not None:
+            parts.append(known)
+        return np.hstack(parts).T  # (C, n)
+
+    def _check_exog(self, X, index: pd.Index, *, reset: bool, name: str = "X") -> np.ndarray | None:
+        """Exogenous values aligned on ``index``, (len(index), n_exog), or None."""
+        if reset:
+            self.exog_names_ = None
+        if X is None:
+            if not reset and self.exog_names_ is not None:
+                raise ValueError(
+                    f"This forecaster was fitted with exogenous variables {self.exog_names_}: pass {name} with "
+                    f"their values at {list(index.astype(str)[:3])}{'...' if len(index) > 3 else ''}."
+                )
+            return None
+        if not reset and self.exog_names_ is None:
+            raise ValueError(f"This forecaster was fitted without exogenous variables; do not pass {name}.")
+        frame, _ = _as_frame(X, name)
+        if reset:
+            self.exog_names_ = list(frame.columns)
+        elif list(frame.columns) != self.exog_names_:
+            raise ValueError(f"{name} has columns {list(frame.columns)}, fit saw {self.exog_names_}.")
+        missing = index.difference(frame.index)
+        if len(missing):
+            raise ValueError(
+                f"{name} lacks values at {len(missing)} required time step(s), first {missing[0]!r}; it must cover "
+                f"{index[0]!r} to {index[-1]!r}."
+            )
+        return _numeric(frame.loc[index], name)
+
+    # ------------------------------------------------------------------ recurrent state
+    def _module(self, net):
+        module = net.module_
+        module.eval()
+        return module
+
+    @torch.no_grad()
+    def _read(self, net, inputs: np.ndarray, state=None):
+        """Step the network through ``inputs`` (C, n); return the new state and the last features."""
+        module = self._module(net)
+        device = net.device
+        dtype = next(module.parameters()).dtype
+        x = torch.as_tensor(inputs, dtype=dtype, device=device)  # (C, n)
+        if state is None:
+            state = module.backbone.default_state(1)
+        features = None
+        for t in range(x.shape[1]):
+            features, state = module.backbone.step(x[:, t].unsqueeze(0), state)  # (1, D)
+        return state, features
+
+    # ------------------------------------------------------------------ update
+    def update(self, y_new, X_new=None) -> S4Forecaster:
+        """Take new observations after the cutoff, without retraining.
+
+        Each new observation costs one recurrent step of each network (O(1)
+        in the length of the history); the next :meth:`predict` starts after
+        the new data.
+
+        Parameters
+        ----------
+        y_new : pandas Series or DataFrame
+            Observations continuing ``y`` (same columns), starting one step
+            after :attr:`cutoff_`.
+        X_new : pandas DataFrame or Series, optional
+            Exogenous values at the same time steps (required when fit used
+            exogenous variables).
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "nets_")
+        frame, _ = _as_frame(y_new, "y_new")
+        if list(frame.columns) != self.target_names_ and not (self._series_output and frame.shape[1] == 1):
+            raise ValueError(f"y_new has columns {list(frame.columns)}, fit saw {self.target_names_}.")
+        if len(frame) == 0:
+            return self
+        expected = _future_index(self.cutoff_, self._step, len(frame), self.index_template_)
+        if not frame.index.equals(expected):
+            raise ValueError(
+                f"y_new must continue the series right after the cutoff {self.cutoff_!r} at its frequency: "
+                f"expected index {expected[0]!r} .. {expected[-1]!r}, got {frame.index[0]!r} .. {frame.index[-1]!r}."
+            )
+        values = _numeric(frame, "y_new")
+        if self.transform_ == "log" and not (values > 0).all():
+            raise ValueError("y_new has values <= 0 but the forecaster models the log of the series.")
+        exog = self._check_exog(X_new, expected, reset=False, name="X_new")
+        z = self._forward_transform(values)
+        known = self._known(self.n_observed_ + np.arange(len(frame)), exog)
+        inputs = self._inputs(z, known, previous=self.recent_levels_[-1])
+        for i, net in enumerate(self.nets_):
+            self._states[i], self._features[i] = self._read(net, inputs, self._states[i])
+        self.recent_levels_ = np.vstack([self.recent_levels_, z])[-self._memory :]
+        self.cutoff_ = expected[-1]
+        self.n_updates_ += len(frame)
+        self.n_observed_ += len(frame)
+        return self
+
+    # ------------------------------------------------------------------ predict
+    def _steps(self, fh) -> tuple[np.ndarray, pd.Index]:
+        """Steps ahead (1-based) and their index labels for a forecasting horizon ``fh``."""
+        horizon_index = _future_index(self.cutoff_, self._step, self.max_horizon, self.index_template_)
+        if isinstance(fh, pd.Index):
+            positions = horizon_index.get_indexer(fh)
+            if (positions < 0).any():
+                bad = fh[positions < 0][0]
+                raise ValueError(
+                    f"fh contains {bad!r}, which is not one of the {self.max_horizon} steps after the cutoff "
+                    f"{self.cutoff_!r} ({horizon_index[0]!r} .. {horizon_index[-1]!r}). Raise max_horizon and "
+                    "fit again to forecast further."
+                )
+            steps = positions + 1
+        else:
+            if isinstance(fh, numbers.Integral) and not isinstance(fh, bool):
+                steps = np.arange(1, int(fh) + 1)
+                if fh < 1:
+                    raise ValueError(f"fh must be >= 1, got {fh}.")
+            else:
+                try:
+                    steps = np.asarray(fh)
+                except (TypeError, ValueError):
+                    steps = np.asarray([], dtype=object)
+                if steps.ndim != 1 or steps.size == 0 or not np.issubdtype(steps.dtype, np.integer):
+                    raise TypeError(
+                        "fh must be an int (forecast steps 1..fh), a list of 1-based steps ahead, or a pandas "
+                        f"index of future time stamps, got {fh!r}."
+                    )
+                if (steps < 1).any():
+                    raise ValueError(f"fh steps are 1-based (1 = the step after the cutoff), got {steps.tolist()}.")
+            if steps.max() > self.max_horizon:
+                raise ValueError(
+                    f"fh reaches {int(steps.max())} steps ahead, beyond max_horizon={self.max_horizon}. "
+                    f"Refit with S4Forecaster(max_horizon={int(steps.max())}, ...)."
+                )
+        return steps.astype(np.int64), horizon_index[steps - 1]
+
+    @torch.no_grad()
+    def _quantile_forecasts(self, fh, X) -> tuple[np.ndarray, pd.Index]:
+        """Forecasts at every learnt level: (n_steps, n_targets, n_levels), on the original scale."""
+        check_is_fitted(self, "nets_")
+        steps, index = self._steps(fh)
+        exog = None
+        if self.exog_names_ is not None or X is not None:
+            exog = self._check_exog(X, index, reset=False)
+        future = None
+        if self.n_known_:
+            future = np.zeros((self.max_horizon, self.n_known_))
+            future[steps - 1] = self._known(self.n_observed_ - 1 + steps, exog)
+        outputs = []
+        for net, features in zip(self.nets_, self._features):
+            module = self._module(net)
+            param = next(module.parameters())
+            fut = None if future is None else torch.as_tensor(future, dtype=param.dtype, device=param.device)[None]
+            out = module.head(features, fut)[0]  # (n_targets, Hz, Q)
+            outputs.append(out.cpu().double().numpy())
+        out = np.mean(outputs, axis=0)[:, steps - 1]  # (n_targets, n_steps, Q)
+        out = np.sort(out, axis=-1)  # monotone rearrangement of crossing quantiles
+        change = out * self.change_scale_[steps - 1].T[:, :, None]  # (n_targets, n_steps, Q)
+        anchors = self.recent_levels_[len(self.recent_levels_) - 1 + self.anchor_offsets_[steps - 1]]  # (n_steps, n_targets)
+        levels = self._inverse_transform(anchors.T[:, :, None] + change)
+        return levels.transpose(1, 0, 2), index  # (n_steps, n_targets, Q)
+
+    def _at_levels(self, forecasts: np.ndarray, alpha) -> np.ndarray:
+        """Interpolate the learnt quantiles at levels ``alpha``: (n_steps, n_targets, len(alpha))."""
+        alpha = np.asarray(alpha, dtype=np.float64).ravel()
+        lo, hi = self.quantiles_[0], self.quantiles_[-1]
+        if ((alpha < lo - 1e-12) | (alpha > hi + 1e-12)).any():
+            raise ValueError(
+                f"quantile levels {alpha.tolist()} lie outside the learnt range [{lo}, {hi}]. Fit with "
+                "quantiles= that include them, e.g. S4Forecaster(quantiles=(0.01, 0.05, 0.5, 0.95, 0.99))."
+            )
+        flat = forecasts.reshape(-1, forecasts.shape[-1])
+        result = np.stack([np.interp(alpha, self.quantiles_, row) for row in flat])
+        return result.reshape(*forecasts.shape[:-1], len(alpha))
+
+    def _output(self, values: np.ndarray, index: pd.Index):
+        """(n_steps, n_targets) -> Series or DataFrame like ``y``."""
+        if self._series_output:
+            return pd.Series(values[:, 0], index=index, name=self.target_names_[0])
+        return pd.DataFrame(values, index=index, columns=self.target_names_)
+
+    def predict(self, fh, X=None):
+        """Point forecasts (the median) at the horizon ``fh``.
+
+        Parameters
+        ----------
+        fh : int, sequence of int, or pandas Index
+            ``int``: the steps 1..fh after the cutoff; a sequence: 1-based
+            steps ahead; an index: future time stamps at the series' frequency.
+            At most ``max_horizon`` steps ahead.
+        X : pandas DataFrame or Series, optional
+            Future exogenous values at every forecast time stamp (required when
+            fit used exogenous variables).
+
+        Returns
+        -------
+        pandas Series or DataFrame
+            Like ``y`` in fit, indexed by the forecast time stamps.
+        """
+        forecasts, index = self._quantile_forecasts(fh, X)
+        return self._output(self._at_levels(forecasts, [0.5])[..., 0], index)
+
+    def predict_quantiles(self, fh, X=None, alpha=(0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Forecast quantiles at levels ``alpha``.
+
+        Returns
+        -------
+        pandas DataFrame
+            Indexed like :meth:`predict`; one column per level, or a column
+            MultiIndex (target, level) when ``y`` had several columns.
+        """
+        alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+        forecasts, index = self._quantile_forecasts(fh, X)
+        values = self._at_levels(forecasts, alpha)  # (n_steps, n_targets, n_alpha)
+        if self._series_output:
+            return pd.DataFrame(values[:, 0], index=index, columns=pd.Index(alpha.tolist(), name="quantile"))
+        columns = pd.MultiIndex.from_product([self.target_names_, alpha.tolist()], names=["target", "quantile"])
+        return pd.DataFrame(values.reshape(len(index), -1), index=index, columns=columns)
+
+    def predict_interval(self, fh, X=None, coverage: float = 0.9) -> pd.DataFrame:
+        """Central prediction intervals of probability ``coverage``.
+
+        Returns
+        -------
+        pandas DataFrame
+            Indexed like :meth:`predict`, columns ``lower`` and ``upper``
+            (a column MultiIndex (target, bound) when ``y`` had several columns).
+        """
+        check_float(coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True)
+        forecasts, index = self._quantile_forecasts(fh, X)
+        values = self._at_levels(forecasts, [(1 - coverage) / 2, (1 + coverage) / 2])
+        if self._series_output:
+            return pd.DataFrame(values[:, 0], index=index, columns=["lower", "upper"])
+        columns = pd.MultiIndex.from_product([self.target_names_, ["lower", "upper"]], names=["target", "bound"])
+        return pd.DataFrame(values.reshape(len(index), -1), index=index, columns=columns)
+
+    def score(self, y, X=None) -> float:
+        """Negative sMAPE of the forecasts of ``y``'s time stamps (higher is better).
+
+        ``y`` holds observations right after the cutoff (at most
+        ``max_horizon`` of them), so that ``GridSearchCV`` with a time-ordered
+        splitter (:class:`sks4.model_selection.ForecastSplit`) can score a
+        forecaster fitted on the preceding fold.
+        """
+        frame, _ = _as_frame(y, "y")
+        truth = _numeric(frame, "y")
+        if not isinstance(frame.index, (pd.DatetimeIndex, pd.PeriodIndex)) and not isinstance(y, (pd.Series, pd.DataFrame)):
+            fh = np.arange(1, len(frame) + 1)
+        else:
+            fh = frame.index
+        pred = self.predict(fh, X)
+        pred = pred.to_frame() if isinstance(pred, pd.Series) else pred
+        return -smape(truth, pred.to_numpy())
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = resolve_device(self.device).startswith("cuda") if self.device != "auto" else torch.cuda.is_available()
+        return tags
+
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        # recurrent states and features live on the network's device: store them on the CPU
+        for key in ("_states", "_features"):
+            if key in state:
+                state[key] = _to_cpu(state[key])
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "nets_" in state:
+            for i, net in enumerate(self.nets_):
+                device = net.device
+                if str(device).startswith("cuda") and not torch.cuda.is_available():
+                    net.set_params(device="cpu")
+                    device = "cpu"
+                self._states[i] = _to_device(self._states[i], device)
+                self._features[i] = _to_device(self._features[i], device)
+
+
+def _to_cpu(obj):
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_cpu(o) for o in obj)
+    return obj
+
+
+def _to_device(obj, device):
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device)
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_device(o, device) for o in obj)
+    return obj
+
+
+_SEASONS = (
+    (("M", "MS", "ME", "BM", "BMS", "BME", "SM", "SMS"), 12),
+    (("Q", "QS", "QE", "BQ", "BQS", "BQE"), 4),
+    (("W",), 52),
+    (("D",), 7),
+    (("B", "C"), 5),
+    (("H",), 24),
+)
+
+
+def _anchored_changes(z: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """``out[t, :, h-1] = z[t + h] - z[t + offsets[h-1]]``: (T, n, len(offsets)), NaN where unknown."""
+    T, n = z.shape
+    out = np.full((T, n, len(offsets)), np.nan)
+    for h, offset in enumerate(offsets, start=1):
+        first = max(0, -int(offset))  # the reference must lie in the series
+        last = T - h  # exclusive: the target must lie in the series
+        if last > first:
+            out[first:last, :, h - 1] = z[first + h : T] - z[first + offset : last + offset]
+    return out
+
+
+def _rms_scales(changes: np.ndarray) -> np.ndarray:
+    """Root mean square over time of each horizon's changes (T, n, H): (H, n).
+
+    Horizons with fewer than 3 known changes extrapolate the last reliable
+    one as ``sqrt(h)``; zero scales (constant series) become 1.
+    """
+    T, n, H = changes.shape
+    scales = np.ones((H, n))
+    last = None
+    for h in range(1, H + 1):
+        known = changes[:, :, h - 1]
+        count = np.isfinite(known).sum(0)
+        if count.min() >= 3:
+            scales[h - 1] = np.sqrt(np.nanmean(known**2, axis=0))
+            last = h
+        elif last is not None:
+            scales[h - 1] = scales[last - 1] * np.sqrt(h / last)
+    scales[~(scales > 1e-12)] = 1.0
+    return scales
