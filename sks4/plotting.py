@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
-__all__ = ["plot_reconstruction"]
+__all__ = ["plot_forecast", "plot_reconstruction"]
 
 
 def _pyplot() -> Any:
@@ -119,4 +119,126 @@ def plot_reconstruction(
     ax_coefs.bar(np.arange(N), coefs, color="C1")
     ax_coefs.axhline(0, color="0.5", lw=0.8)
     ax_coefs.set(xlabel="coefficient n", title="coefficients")
+    return fig
+
+
+def _time_axis(index: Any) -> Any:
+    """Positions of ``index`` on a matplotlib axis: timestamps for periods and dates, numbers otherwise."""
+    import pandas as pd
+
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp()
+    if isinstance(index, pd.DatetimeIndex):
+        return index
+    return np.asarray(index)
+
+
+def _single_series(data: Any, name: str) -> Any:
+    """``data`` as a pandas Series: a Series, a one-column DataFrame or a 1-D array (indexed 0..n-1)."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        if data.shape[1] != 1:
+            raise ValueError(
+                f"{name} has {data.shape[1]} columns; plot_forecast draws one series: select a column, "
+                f"e.g. {name}['{data.columns[0]}']."
+            )
+        return data.iloc[:, 0]
+    if isinstance(data, pd.Series):
+        return data
+    values = np.asarray(data)
+    if values.ndim != 1:
+        raise ValueError(f"{name} must be a pandas Series or a 1-D array, got an array of shape {values.shape}.")
+    return pd.Series(values)
+
+
+def plot_forecast(
+    y_train: Any,
+    y_pred: Any,
+    intervals: Any = None,
+    y_test: Any = None,
+    *,
+    ax: Any = None,
+    last: int | None = None,
+) -> Any:
+    """Draw a history, its forecast, a prediction interval and the held-out truth.
+
+    Made for the outputs of :class:`sks4.S4Forecaster`: ``y_pred`` from
+    :meth:`~sks4.S4Forecaster.predict` and ``intervals`` from
+    :meth:`~sks4.S4Forecaster.predict_interval`, on the time axis of the
+    series' index (a PeriodIndex, a DatetimeIndex or integers).
+
+    Parameters
+    ----------
+    y_train : pandas Series
+        The history the forecaster saw (a one-column DataFrame works too).
+    y_pred : pandas Series
+        Point forecasts, indexed by the forecast time stamps.
+    intervals : pandas DataFrame, optional
+        Prediction interval with columns ``lower`` and ``upper``, drawn as a band.
+    y_test : pandas Series, optional
+        The observations that followed the history (held out), to compare.
+    ax : matplotlib Axes, optional
+        Where to draw; default a new figure.
+    last : int, optional
+        Draw only the last ``last`` points of ``y_train`` (the forecast and
+        the truth are always drawn in full).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from sks4.datasets import load_airline
+    >>> from sks4.plotting import plot_forecast
+    >>> y = load_airline()
+    >>> y_train, y_test = y[:-12], y[-12:]
+    >>> y_pred = y_train[-12:].set_axis(y_test.index)  # a seasonal naive forecast
+    >>> band = pd.DataFrame({"lower": 0.9 * y_pred, "upper": 1.1 * y_pred})
+    >>> fig = plot_forecast(y_train, y_pred, band, y_test, last=36)
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['history', 'forecast', 'held-out']
+    """
+    import pandas as pd
+
+    plt = _pyplot()
+    history = _single_series(y_train, "y_train")
+    forecast = _single_series(y_pred, "y_pred")
+    if last is not None:
+        if isinstance(last, bool) or not isinstance(last, (int, np.integer)) or last < 1:
+            raise ValueError(f"last must be a positive integer or None, got {last!r}.")
+        history = history.iloc[-int(last) :]
+    is_band = isinstance(intervals, pd.DataFrame) and {"lower", "upper"} <= set(intervals.columns)
+    if intervals is not None and not is_band:
+        columns = list(intervals.columns) if isinstance(intervals, pd.DataFrame) else type(intervals).__name__
+        raise ValueError(
+            "intervals must be a DataFrame with columns 'lower' and 'upper' (from predict_interval; for "
+            f"several targets select one, e.g. intervals['y']), got {columns}."
+        )
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 3.5), layout="constrained")
+    fig = ax.figure
+    if intervals is not None:
+        ax.fill_between(
+            _time_axis(intervals.index),
+            intervals["lower"].to_numpy(np.float64),
+            intervals["upper"].to_numpy(np.float64),
+            color="C0",
+            alpha=0.2,
+            lw=0,
+            label="prediction interval",
+        )
+    ax.plot(_time_axis(history.index), history.to_numpy(np.float64), color="0.3", lw=1.3, label="history")
+    ax.plot(_time_axis(forecast.index), forecast.to_numpy(np.float64), color="C0", lw=1.6, label="forecast")
+    if y_test is not None:
+        truth = _single_series(y_test, "y_test")
+        ax.plot(_time_axis(truth.index), truth.to_numpy(np.float64), color="k", lw=1.2, ls="--", label="held-out")
+    if history.name is not None:
+        ax.set_ylabel(str(history.name))
+    ax.legend(loc="upper left", fontsize="small")
     return fig

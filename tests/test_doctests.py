@@ -15,6 +15,7 @@ MODULES = [
     "sks4.datasets._loaders",
     "sks4.features",
     "sks4._basis",
+    "sks4.model_selection",
 ]
 
 

@@ -3,6 +3,7 @@
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -10,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sks4 import S4Features  # noqa: E402
-from sks4.plotting import plot_reconstruction  # noqa: E402
+from sks4.plotting import plot_forecast, plot_reconstruction  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +54,83 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r'pip install "sks4\[plot\]"'):
         plot_reconstruction(S4Features(), np.zeros((1, 10)))
+
+
+# --------------------------------------------------------------------------- plot_forecast
+def _forecast_parts(index):
+    """History (first 30 labels of ``index``), a forecast, its band and the truth (last 6)."""
+    values = 100 + np.arange(len(index), dtype=float) + 5 * np.sin(np.arange(len(index)))
+    y = pd.Series(values, index=index, name="sales")
+    y_train, y_test = y.iloc[:30], y.iloc[30:]
+    y_pred = y_test + 1.0
+    band = pd.DataFrame({"lower": y_pred - 3, "upper": y_pred + 3})
+    return y_train, y_pred, band, y_test
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.period_range("2000-01", periods=36, freq="M"),
+        pd.date_range("2000-01-01", periods=36, freq="MS"),
+        pd.RangeIndex(36),
+        pd.Index(np.arange(10, 10 + 3 * 36, 3)),
+    ],
+    ids=["period", "datetime", "range", "integer-step-3"],
+)
+def test_plot_forecast_draws_history_forecast_band_and_truth(index):
+    y_train, y_pred, band, y_test = _forecast_parts(index)
+    fig = plot_forecast(y_train, y_pred, band, y_test)
+    (ax,) = fig.axes
+    history, forecast, truth = ax.get_lines()
+    assert [line.get_label() for line in (history, forecast, truth)] == ["history", "forecast", "held-out"]
+    np.testing.assert_allclose(history.get_ydata(), y_train.to_numpy())
+    np.testing.assert_allclose(forecast.get_ydata(), y_pred.to_numpy())
+    np.testing.assert_allclose(truth.get_ydata(), y_test.to_numpy())
+    # the forecast continues the history on one time axis
+    x_hist = ax.convert_xunits(history.get_xdata())
+    x_fore = ax.convert_xunits(forecast.get_xdata())
+    assert np.all(np.diff(np.asarray(x_hist, dtype=float)) > 0)
+    assert float(x_fore[0]) > float(x_hist[-1])
+    (collection,) = ax.collections  # the interval band
+    band_y = collection.get_paths()[0].vertices[:, 1]
+    assert band_y.min() == pytest.approx(band["lower"].min())
+    assert band_y.max() == pytest.approx(band["upper"].max())
+    assert ax.get_ylabel() == "sales"
+    legend = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert legend >= {"history", "forecast", "held-out", "prediction interval"}
+
+
+def test_plot_forecast_last_given_axes_and_optional_parts():
+    y_train, y_pred, _, _ = _forecast_parts(pd.period_range("2000-01", periods=36, freq="M"))
+    fig, ax = plt.subplots()
+    out = plot_forecast(y_train, y_pred, ax=ax, last=12)
+    assert out is fig
+    history, _ = ax.get_lines()  # no truth, no band
+    assert len(history.get_ydata()) == 12
+    np.testing.assert_allclose(history.get_ydata(), y_train.to_numpy()[-12:])
+    assert not ax.collections
+    # a one-column DataFrame is a single series too
+    fig = plot_forecast(y_train.to_frame(), y_pred.to_frame(), last=100)
+    assert len(fig.axes[0].get_lines()[0].get_ydata()) == 30
+
+
+def test_plot_forecast_with_a_fitted_forecaster():
+    """The outputs of S4Forecaster plug in directly."""
+    from sks4 import S4Forecaster
+    from sks4.datasets import load_airline
+
+    y = load_airline()[:48]
+    model = S4Forecaster(max_horizon=6, max_epochs=1, d_model=8, d_state=4, n_layers=1, device="cpu", random_state=0)
+    model.fit(y[:-6])
+    fig = plot_forecast(y[:-6], model.predict(6), model.predict_interval(6), y[-6:], last=24)
+    assert len(fig.axes[0].get_lines()) == 3
+
+
+def test_plot_forecast_errors():
+    y_train, y_pred, band, _ = _forecast_parts(pd.RangeIndex(36))
+    with pytest.raises(ValueError, match="lower"):
+        plot_forecast(y_train, y_pred, band.rename(columns={"lower": "lo"}))
+    with pytest.raises(ValueError, match="select a column"):
+        plot_forecast(pd.DataFrame({"a": y_train, "b": y_train}), y_pred)
+    with pytest.raises(ValueError, match="last"):
+        plot_forecast(y_train, y_pred, last=0)

@@ -1,0 +1,579 @@
+"""Behaviour of S4Forecaster (sks4.forecasting) and its evaluation tools (sks4.model_selection).
+
+Tiny networks (width 8, state 4, one layer, a few epochs) keep the file fast;
+the fitted forecasters that several tests read are module-scoped fixtures
+and are never modified (tests that update one work on a ``copy.deepcopy``).
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sks4 import S4Forecaster
+from sks4.datasets import load_airline
+from sks4.forecasting import smape
+from sks4.model_selection import ForecastSplit, backtest
+
+TINY = dict(max_horizon=6, d_model=8, d_state=4, n_layers=1, max_epochs=2, device="cpu", random_state=0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_torch_thread():
+    """Run torch on one thread (module-scoped so that the fitted fixtures use it too): tiny
+    models gain nothing from intra-op threads, and oversubscribed threads are slow on a shared CPU."""
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n_threads)
+
+
+@pytest.fixture(scope="module")
+def y():
+    return load_airline()  # monthly PeriodIndex, 144 points
+
+
+@pytest.fixture(scope="module")
+def fitted(y):
+    """Tiny forecaster fitted on all but the last 12 months (do not modify: deepcopy first)."""
+    return S4Forecaster(**TINY).fit(y[:-12])
+
+
+@pytest.fixture(scope="module")
+def two_targets(y):
+    values = y.to_numpy()
+    return pd.DataFrame({"a": values, "b": values[::-1] * 0.5 + 10.0}, index=y.index)
+
+
+@pytest.fixture(scope="module")
+def fitted_two(two_targets):
+    return S4Forecaster(**TINY).fit(two_targets[:-12])
+
+
+@pytest.fixture(scope="module")
+def exog(y):
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"promo": rng.normal(size=len(y)), "trend": np.arange(len(y), dtype=float)}, index=y.index)
+
+
+@pytest.fixture(scope="module")
+def fitted_exog(y, exog):
+    return S4Forecaster(**TINY).fit(y[:-12], exog[:-12])
+
+
+def next_labels(y_train, n, freq="MS"):
+    """The ``n`` index labels after ``y_train``'s last one (computed independently of sks4;
+    ``freq`` for a DatetimeIndex without one)."""
+    index = y_train.index
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(index[-1] + 1, periods=n, freq=index.freq)
+    if isinstance(index, pd.DatetimeIndex):
+        return pd.date_range(index[-1], periods=n + 1, freq=index.freq or freq)[1:]
+    step = index[-1] - index[-2]
+    return pd.Index(index[-1] + step * np.arange(1, n + 1))
+
+
+# --------------------------------------------------------------------------- outputs and indexes
+def _airline_with(index_kind, n=48):
+    y = load_airline()[:n]
+    values = y.to_numpy()
+    if index_kind == "period":
+        return y
+    if index_kind == "datetime-MS":
+        out = pd.Series(values, index=pd.date_range("1949-01-01", periods=n, freq="MS"), name="passengers")
+        assert out.index.freq == "MS"
+        return out
+    if index_kind == "datetime-no-freq":
+        index = pd.DatetimeIndex(list(pd.date_range("1949-01-01", periods=n, freq="MS")))
+        assert index.freq is None
+        return pd.Series(values, index=index, name="passengers")
+    if index_kind == "range":
+        return pd.Series(values, name="passengers")
+    if index_kind == "integer-step-5":
+        return pd.Series(values, index=pd.Index(np.arange(100, 100 + 5 * n, 5)), name="passengers")
+    raise AssertionError(index_kind)
+
+
+@pytest.mark.parametrize("index_kind", ["period", "datetime-MS", "datetime-no-freq", "range", "integer-step-5"])
+def test_series_in_series_out_with_the_index_continued(index_kind):
+    y = _airline_with(index_kind)
+    model = S4Forecaster(**{**TINY, "max_epochs": 1}).fit(y)
+    assert model.cutoff_ == y.index[-1]
+    pred = model.predict(4)
+    assert isinstance(pred, pd.Series)
+    assert pred.name == "passengers"
+    expected = next_labels(y, 4)
+    assert list(pred.index) == list(expected)
+    assert type(pred.index) is type(expected) or not isinstance(expected, (pd.PeriodIndex, pd.DatetimeIndex))
+    assert np.isfinite(pred.to_numpy()).all()
+    # a pandas index of future stamps selects the same forecasts
+    pd.testing.assert_series_equal(model.predict(pd.Index(expected[[1, 3]])), pred.iloc[[1, 3]], check_freq=False)
+
+
+def test_fh_int_list_and_index_agree(fitted, y):
+    full = fitted.predict(6)
+    assert list(full.index) == list(y.index[-12:-6])
+    some = fitted.predict([1, 3])
+    assert list(some.index) == [y.index[-12], y.index[-10]]
+    np.testing.assert_allclose(some.to_numpy(), full.to_numpy()[[0, 2]])
+    stamps = fitted.predict(y.index[-11:-9])
+    np.testing.assert_allclose(stamps.to_numpy(), full.to_numpy()[[1, 2]])
+    np.testing.assert_allclose(fitted.predict(np.array([2, 6])).to_numpy(), full.to_numpy()[[1, 5]])
+
+
+def test_predict_interval_and_quantiles_single_target(fitted):
+    median = fitted.predict(6)
+    interval = fitted.predict_interval(6, coverage=0.9)
+    assert interval.columns.tolist() == ["lower", "upper"]
+    assert interval.index.equals(median.index)
+    assert (interval["lower"] <= median + 1e-9).all() and (median <= interval["upper"] + 1e-9).all()
+    narrow = fitted.predict_interval(6, coverage=0.5)
+    assert (narrow["lower"] >= interval["lower"] - 1e-9).all() and (narrow["upper"] <= interval["upper"] + 1e-9).all()
+
+    alpha = [0.05, 0.25, 0.5, 0.75, 0.95]
+    quantiles = fitted.predict_quantiles(6, alpha=alpha)
+    assert quantiles.columns.tolist() == alpha
+    assert quantiles.index.equals(median.index)
+    assert (np.diff(quantiles.to_numpy(), axis=1) >= -1e-9).all()  # monotone in the level
+    np.testing.assert_allclose(quantiles[0.5].to_numpy(), median.to_numpy())
+    np.testing.assert_allclose(quantiles[0.05].to_numpy(), interval["lower"].to_numpy())
+    np.testing.assert_allclose(quantiles[0.95].to_numpy(), interval["upper"].to_numpy())
+
+
+def test_two_targets_dataframe_in_dataframe_out(fitted_two, two_targets):
+    pred = fitted_two.predict(3)
+    assert isinstance(pred, pd.DataFrame)
+    assert pred.columns.tolist() == ["a", "b"]
+    assert list(pred.index) == list(two_targets.index[-12:-9])
+
+    interval = fitted_two.predict_interval(3)
+    assert isinstance(interval.columns, pd.MultiIndex)
+    assert interval.columns.tolist() == [("a", "lower"), ("a", "upper"), ("b", "lower"), ("b", "upper")]
+    assert interval.columns.names == ["target", "bound"]
+    for target in ("a", "b"):
+        assert (interval[(target, "lower")] <= pred[target] + 1e-9).all()
+        assert (pred[target] <= interval[(target, "upper")] + 1e-9).all()
+
+    quantiles = fitted_two.predict_quantiles([1, 2], alpha=[0.1, 0.5, 0.9])
+    assert quantiles.columns.tolist() == [(t, q) for t in ("a", "b") for q in (0.1, 0.5, 0.9)]
+    for target in ("a", "b"):
+        assert (np.diff(quantiles[target].to_numpy(), axis=1) >= -1e-9).all()
+        np.testing.assert_allclose(quantiles[(target, 0.5)].to_numpy(), pred[target].to_numpy()[:2])
+
+
+# --------------------------------------------------------------------------- exogenous variables
+def test_exogenous_variables(fitted_exog, y, exog):
+    with pytest.raises(ValueError, match=r"exogenous variables \['promo', 'trend'\]: pass X"):
+        fitted_exog.predict(3)
+    future = exog[-12:]
+    pred = fitted_exog.predict(3, X=future)  # X may cover more than the forecast steps
+    assert list(pred.index) == list(y.index[-12:-9])
+    np.testing.assert_allclose(fitted_exog.predict(3, X=future[:3]).to_numpy(), pred.to_numpy())
+    np.testing.assert_allclose(fitted_exog.predict([3], X=future.iloc[[2]]).to_numpy(), pred.to_numpy()[[2]])
+    # the exogenous values matter
+    shifted = future.assign(promo=future["promo"] + 5.0)
+    assert not np.allclose(fitted_exog.predict(3, X=shifted).to_numpy(), pred.to_numpy())
+    with pytest.raises(ValueError, match="lacks values at 1 required time step"):
+        fitted_exog.predict(3, X=future.drop(future.index[1]))
+    with pytest.raises(ValueError, match="columns"):
+        fitted_exog.predict(3, X=future[["trend", "promo"]])
+
+
+def test_exogenous_variables_not_seen_in_fit(fitted, exog):
+    with pytest.raises(ValueError, match="without exogenous variables"):
+        fitted.predict(3, X=exog[-12:])
+
+
+# --------------------------------------------------------------------------- errors before training
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail loudly if a network gets built: the errors under test must come first."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("training started before the input was checked")
+
+    monkeypatch.setattr(S4Forecaster, "_build_net", refuse)
+
+
+def _with_nan(y):
+    y = y.copy()
+    y.iloc[5] = np.nan
+    return y
+
+
+def _irregular_dates(y):
+    """Daily dates with gaps and no freq: nothing to infer."""
+    dates = pd.date_range("2000-01-01", periods=60, freq="D").delete([1, 2, 7, 30, 31, 32])
+    return pd.Series(y.to_numpy()[: len(dates)], index=dates)
+
+
+def _string_index(y):
+    return pd.Series(y.to_numpy()[:20], index=[f"t{i}" for i in range(20)])
+
+
+def _text_column(y):
+    return pd.DataFrame({"a": y.to_numpy(), "b": ["x"] * len(y)}, index=y.index)
+
+
+@pytest.mark.parametrize(
+    "make_y, params, error, match",
+    [
+        (_with_nan, {}, ValueError, r"missing or infinite values at 1 time step\(s\), first at Period\('1949-06'"),
+        (_irregular_dates, {}, ValueError, "without a regular frequency"),
+        (_string_index, {}, TypeError, "DatetimeIndex, a PeriodIndex or an integer"),
+        (_text_column, {}, TypeError, r"must hold numbers; column\(s\) \['b'\]"),
+        (lambda y: y[:2], {}, ValueError, "needs at least 3"),
+        (lambda y: y, {"d_state": 5}, ValueError, "d_state must be even"),
+        (lambda y: y, {"kernel": "x"}, ValueError, "kernel must be one of"),
+        (lambda y: y, {"quantiles": (0.0, 0.5, 0.9)}, ValueError, "quantiles must be numbers strictly between 0 and 1"),
+        (lambda y: y, {"quantiles": (0.1, 1.5)}, ValueError, "quantiles must be numbers strictly between 0 and 1"),
+        (lambda y: y - 200.0, {"transform": "log"}, ValueError, "transform='log' needs strictly positive"),
+        (lambda y: y, {"max_horizon": 0}, ValueError, "max_horizon must be an integer >= 1"),
+        (lambda y: y, {"dropout": 1.0}, ValueError, "dropout must lie in"),
+        (lambda y: y, {"seasonal_period": 1}, ValueError, "seasonal_period"),
+        (lambda y: y, {"device": "tpu"}, ValueError, "device must be"),
+    ],
+    ids=[
+        "nan", "irregular-datetime", "string-index", "non-numeric", "too-short", "odd-d_state", "kernel",
+        "quantile-0", "quantile-1.5", "log-non-positive", "max_horizon-0", "dropout-1", "seasonal_period-1", "device",
+    ],
+)
+def test_errors_before_training(no_training, y, make_y, params, error, match):
+    with pytest.raises(error, match=match):
+        S4Forecaster(**{**TINY, **params}).fit(make_y(y))
+
+
+def test_irregular_datetime_index_names_the_fix(no_training, y):
+    index = pd.date_range("2000-01-01", periods=30, freq="D").delete([3, 17])
+    with pytest.raises(ValueError, match=r"Pass freq=.*asfreq"):
+        S4Forecaster(**TINY).fit(pd.Series(np.arange(28.0) + 1, index=index))
+    # with freq= given, the gaps are named
+    with pytest.raises(ValueError, match="not regular at frequency 'D'"):
+        S4Forecaster(**{**TINY, "freq": "D"}).fit(pd.Series(np.arange(28.0) + 1, index=index))
+
+
+def test_forecast_horizon_errors(fitted, y):
+    with pytest.raises(ValueError, match=r"beyond max_horizon=6"):
+        fitted.predict(7)
+    with pytest.raises(ValueError, match=r"beyond max_horizon=6"):
+        fitted.predict([1, 8])
+    with pytest.raises(ValueError, match="fh must be >= 1"):
+        fitted.predict(0)
+    with pytest.raises(ValueError, match="1-based"):
+        fitted.predict([0, 1])
+    with pytest.raises(ValueError, match="not one of the 6 steps after the cutoff"):
+        fitted.predict(y.index[-3:])
+    with pytest.raises(TypeError, match="fh must be an int"):
+        fitted.predict(1.5)
+    with pytest.raises(TypeError, match="fh must be an int"):
+        fitted.predict([])
+
+
+def test_coverage_and_levels_outside_the_learnt_range(fitted):
+    with pytest.raises(ValueError, match=r"outside the learnt range \[0.025, 0.975\]"):
+        fitted.predict_interval(3, coverage=0.99)
+    with pytest.raises(ValueError, match="outside the learnt range"):
+        fitted.predict_quantiles(3, alpha=[0.01, 0.5])
+    with pytest.raises(ValueError, match=r"coverage must lie in \(0.0, 1.0\)"):
+        fitted.predict_interval(3, coverage=1.5)
+    narrow = S4Forecaster(**{**TINY, "max_epochs": 1, "quantiles": (0.2, 0.8)}).fit(load_airline()[:30])
+    assert narrow.quantiles_.tolist() == [0.2, 0.5, 0.8]  # the median is added
+    narrow.predict_interval(2, coverage=0.6)
+    with pytest.raises(ValueError, match=r"outside the learnt range \[0.2, 0.8\]"):
+        narrow.predict_interval(2, coverage=0.9)
+
+
+# --------------------------------------------------------------------------- update
+def test_update_moves_the_cutoff_and_the_forecast(fitted, y):
+    model = copy.deepcopy(fitted)
+    before = model.predict(3)
+    model.update(y[-12:-9])
+    assert model.cutoff_ == y.index[-10]
+    assert model.n_updates_ == 3
+    after = model.predict(3)
+    assert list(after.index) == list(y.index[-9:-6])
+    assert not np.allclose(after.to_numpy(), before.to_numpy())
+    model.update(y[-9:-8]).update(y[-8:-8])  # one step, then nothing
+    assert model.cutoff_ == y.index[-9] and model.n_updates_ == 4
+    # the fixture is untouched
+    assert fitted.cutoff_ == y.index[-13]
+
+
+def _reread(model, y_full):
+    """The fitted networks of ``model`` reading ``y_full`` from scratch, as ``fit`` does after training.
+
+    A deep copy of ``model`` gets the recurrent state and the bookkeeping that
+    ``fit`` builds from its history (see the end of ``S4Forecaster.fit``), but
+    for ``y_full`` and without retraining: same networks, same scales. There is
+    no public API for this, so it mirrors ``fit``'s private steps; the attributes
+    are asserted to exist so that a renaming inside ``fit`` fails here loudly
+    instead of leaving stale values behind.
+    """
+    ref = copy.deepcopy(model)
+    for name in ("_forward_transform", "_known", "_inputs", "_read", "_memory", "recent_levels_", "cutoff_",
+                 "n_observed_", "_states", "_features"):
+        assert hasattr(ref, name), f"S4Forecaster has no {name} any more: adapt _reread to fit"
+    values = y_full.to_frame().to_numpy(np.float64)
+    z = ref._forward_transform(values)
+    inputs = ref._inputs(z, ref._known(np.arange(len(z)), None))
+    ref.cutoff_ = y_full.index[-1]
+    ref.recent_levels_ = z[-ref._memory :].copy()
+    ref.n_observed_ = len(z)
+    ref._states, ref._features = [], []
+    for net in ref.nets_:
+        state, features = ref._read(net, inputs)
+        ref._states.append(state)
+        ref._features.append(features)
+    return ref, inputs
+
+
+def test_update_equals_reading_the_whole_history():
+    """Updating with y[n:m] gives the forecasts of the same networks reading y[:m] from scratch.
+
+    Approach: fit on y[:n] (seasonal anchoring on, two networks), then update a
+    copy with y[n:m] in two chunks. The reference is another deep copy of the
+    fitted forecaster whose recurrent state is rebuilt from y[:m] by the steps
+    that ``fit`` takes after training (``_inputs`` then ``_read``, see
+    ``_reread``). Both must forecast the same quantiles (relative max abs
+    difference <= 1e-4). As an independent check of the recurrence, the
+    features the update ends with must match the *convolutional* forward pass
+    of each network's backbone over the whole input (``backbone(x, lengths)``
+    at the last position is what the head reads).
+    """
+    y = load_airline()
+    n, m = 100, 120
+    model = S4Forecaster(**{**TINY, "max_horizon": 12, "seasonal_period": "auto", "n_models": 2}).fit(y[:n])
+    updated = copy.deepcopy(model).update(y[n : n + 7]).update(y[n + 7 : m])
+    reference, inputs = _reread(model, y[:m])
+    assert updated.cutoff_ == reference.cutoff_ == y.index[m - 1]
+
+    alpha = [0.025, 0.1, 0.5, 0.9, 0.975]
+    got = updated.predict_quantiles(12, alpha=alpha)
+    want = reference.predict_quantiles(12, alpha=alpha)
+    assert got.index.equals(want.index) and list(got.index) == list(y.index[m : m + 12])
+    diff = np.abs(got.to_numpy() - want.to_numpy()).max()
+    assert diff <= 1e-4 * np.abs(want.to_numpy()).max(), diff
+
+    for net, features in zip(updated.nets_, updated._features):
+        module = net.module_.eval()
+        with torch.no_grad():
+            x = torch.as_tensor(inputs, dtype=torch.float32)[None]  # (1, C, m)
+            conv = module.backbone(x, torch.tensor([m]))[0, :, -1]  # (D,)
+        step = features.reshape(-1).cpu()
+        assert torch.allclose(step, conv, rtol=1e-4, atol=1e-4 * float(conv.abs().max())), (step - conv).abs().max()
+
+
+def test_update_in_chunks_equals_update_at_once(fitted, y):
+    """Public-API check of the recurrence: chunking the new data changes nothing."""
+    once = copy.deepcopy(fitted).update(y[-12:-6])
+    chunks = copy.deepcopy(fitted)
+    for start in range(-12, -6, 2):
+        chunks.update(y[start : start + 2])
+    np.testing.assert_allclose(chunks.predict_quantiles(6).to_numpy(), once.predict_quantiles(6).to_numpy(), rtol=1e-6)
+
+
+def test_update_with_exogenous_variables(fitted_exog, y, exog):
+    model = copy.deepcopy(fitted_exog)
+    with pytest.raises(ValueError, match="X_new"):
+        model.update(y[-12:-10])
+    model.update(y[-12:-10], exog[-12:-10])
+    assert model.cutoff_ == y.index[-11]
+    assert list(model.predict(2, X=exog[-10:]).index) == list(y.index[-10:-8])
+
+
+def test_update_errors(fitted, y, two_targets):
+    model = copy.deepcopy(fitted)
+    with pytest.raises(ValueError, match=r"right after the cutoff Period\('1959-12', 'M'\)"):
+        model.update(y[-11:-9])  # skips 1960-01
+    with pytest.raises(ValueError, match="right after the cutoff"):
+        model.update(y[-13:-10])  # repeats the cutoff
+    with pytest.raises(ValueError, match="columns"):
+        model.update(two_targets[-12:-10])
+    bad = y[-12:-9].copy()
+    bad.iloc[1] = np.nan
+    with pytest.raises(ValueError, match="missing or infinite"):
+        model.update(bad)
+    with pytest.raises(ValueError, match="log"):
+        model.update(y[-12:-9] * 0)
+    # a failed update leaves the forecaster as it was
+    assert model.cutoff_ == fitted.cutoff_ and model.n_updates_ == 0
+    np.testing.assert_array_equal(model.predict(3).to_numpy(), fitted.predict(3).to_numpy())
+
+
+def test_update_and_predict_after_pickle(fitted, y):
+    direct = copy.deepcopy(fitted).update(y[-12:-10])
+    restored = pickle.loads(pickle.dumps(fitted)).update(y[-12:-10])
+    np.testing.assert_array_equal(restored.predict(4).to_numpy(), direct.predict(4).to_numpy())
+    again = pickle.loads(pickle.dumps(direct))
+    assert again.cutoff_ == direct.cutoff_
+    np.testing.assert_array_equal(again.predict_interval(4).to_numpy(), direct.predict_interval(4).to_numpy())
+
+
+# --------------------------------------------------------------------------- scikit-learn API
+def test_clone_and_params(fitted):
+    params = fitted.get_params()
+    assert params["d_model"] == 8 and params["max_horizon"] == 6
+    assert set(params) >= {"max_horizon", "quantiles", "transform", "context_length", "seasonal_period", "d_model",
+                           "d_state", "n_layers", "kernel", "dropout", "lr", "ssm_lr", "weight_decay", "batch_size",
+                           "max_epochs", "n_models", "freq", "device", "random_state", "verbose"}
+    fresh = clone(fitted)
+    assert fresh.get_params() == params
+    assert not hasattr(fresh, "nets_")
+    assert fresh.set_params(d_model=4, kernel="dplr") is fresh
+    assert fresh.d_model == 4 and fresh.kernel == "dplr" and fitted.d_model == 8
+    assert "d_model=8" in repr(fitted)
+
+
+def test_pickle_and_joblib_round_trips(fitted, tmp_path):
+    want = fitted.predict_quantiles(6).to_numpy()
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict_quantiles(6).to_numpy(), want)
+    path = tmp_path / "forecaster.joblib"
+    joblib.dump(fitted, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(loaded.predict_quantiles(6).to_numpy(), want)
+    assert loaded.cutoff_ == fitted.cutoff_
+
+
+def test_random_state_reproducible_on_cpu(fitted, y):
+    again = S4Forecaster(**TINY).fit(y[:-12])
+    np.testing.assert_array_equal(again.predict_quantiles(6).to_numpy(), fitted.predict_quantiles(6).to_numpy())
+    other = S4Forecaster(**{**TINY, "random_state": 1}).fit(y[:-12])
+    assert not np.allclose(other.predict(6).to_numpy(), fitted.predict(6).to_numpy())
+
+
+def test_score_is_negative_smape(fitted, y):
+    truth = y[-12:-6]
+    assert fitted.score(truth) == pytest.approx(-smape(truth.to_numpy(), fitted.predict(6).to_numpy()))
+    assert fitted.score(y[-11:-9]) == pytest.approx(-smape(y[-11:-9].to_numpy(), fitted.predict([2, 3]).to_numpy()))
+
+
+def test_smape_against_a_hand_computation():
+    # |y - ŷ| = 10, 0, 5, 0 ; |y| + |ŷ| = 210, 400, 15, 0 (both zero: no error)
+    expected = np.mean([2 * 10 / 210, 0.0, 2 * 5 / 15, 0.0])
+    assert smape([100, 200, -5, 0], [110, 200, -10, 0]) == pytest.approx(expected)
+    assert smape(np.array([[1.0, 2.0]]), np.array([[1.0, 2.0]])) == 0.0
+    assert smape([1.0], [-1.0]) == pytest.approx(2.0)  # the largest possible error
+    with pytest.raises(ValueError, match="different shapes"):
+        smape([1, 2, 3], [1, 2])
+
+
+# --------------------------------------------------------------------------- sks4.model_selection
+def test_forecast_split_expanding_and_sliding():
+    X = np.arange(20)
+    folds = list(ForecastSplit(n_splits=3, horizon=4).split(X))
+    assert [(tr.tolist(), te.tolist()) for tr, te in folds] == [
+        (list(range(8)), [8, 9, 10, 11]),
+        (list(range(12)), [12, 13, 14, 15]),
+        (list(range(16)), [16, 17, 18, 19]),
+    ]
+    sliding = list(ForecastSplit(n_splits=3, horizon=4, window="sliding", window_length=5, step=2).split(X))
+    assert [(tr.tolist(), te.tolist()) for tr, te in sliding] == [
+        ([7, 8, 9, 10, 11], [12, 13, 14, 15]),
+        ([9, 10, 11, 12, 13], [14, 15, 16, 17]),
+        ([11, 12, 13, 14, 15], [16, 17, 18, 19]),
+    ]
+    # sliding without window_length: as long as the first fold allows
+    default = list(ForecastSplit(n_splits=2, horizon=3, window="sliding").split(X))
+    assert [tr.tolist() for tr, _ in default] == [list(range(14)), list(range(3, 17))]
+    for train, test in folds + sliding + default:
+        assert train.dtype.kind == "i" and test.dtype.kind == "i"
+        assert train[-1] + 1 == test[0]  # the test part follows the training part
+    # pandas input and the sklearn API
+    cv = ForecastSplit(n_splits=2, horizon=6)
+    assert cv.get_n_splits() == 2
+    assert len(list(cv.split(load_airline()))) == 2
+    assert repr(cv) == "ForecastSplit(horizon=6, n_splits=2, step=None, window='expanding',\n       window_length=None)"
+
+
+def test_forecast_split_errors():
+    with pytest.raises(ValueError, match=r"20 time steps, too few for n_splits=5 folds of horizon=4.*at least 21"):
+        list(ForecastSplit(n_splits=5, horizon=4).split(np.arange(20)))
+    with pytest.raises(ValueError, match="shorter window_length"):
+        list(ForecastSplit(n_splits=2, horizon=4, window="sliding", window_length=15).split(np.arange(20)))
+    with pytest.raises(ValueError, match="window must be one of"):
+        list(ForecastSplit(window="rolling").split(np.arange(20)))
+    with pytest.raises(ValueError, match="pass window='sliding'"):
+        list(ForecastSplit(window_length=5).split(np.arange(20)))
+    for bad in ({"n_splits": 0}, {"horizon": 1.5}, {"step": 0}, {"window": "sliding", "window_length": True}):
+        with pytest.raises(ValueError, match="must be an integer >= 1"):
+            ForecastSplit(**bad).get_n_splits()
+
+
+@pytest.mark.parametrize("index_kind", ["period", "datetime"])
+def test_grid_search_with_forecast_split(index_kind):
+    """GridSearchCV subsets y with integer arrays: a DatetimeIndex loses its freq, which the forecaster infers."""
+    y = load_airline()[:60]
+    if index_kind == "datetime":
+        y = y.to_timestamp()
+    search = GridSearchCV(
+        S4Forecaster(**{**TINY, "max_epochs": 1}), {"d_model": [4, 8]}, cv=ForecastSplit(n_splits=2, horizon=6),
+        error_score="raise",
+    ).fit(y)
+    scores = search.cv_results_["mean_test_score"]
+    assert scores.shape == (2,) and np.isfinite(scores).all() and (scores <= 0).all()
+    assert search.best_params_["d_model"] in (4, 8)
+    assert search.best_estimator_.cutoff_ == y.index[-1]
+    assert len(search.predict(3)) == 3
+
+
+def test_backtest_refit(y):
+    model = S4Forecaster(**{**TINY, "max_epochs": 1})
+    results, predictions = backtest(model, y[:72], n_windows=2, coverage=0.8, return_predictions=True)
+    columns = ["cutoff", "n_train", "smape", "mae", "rmse", "coverage", "fit_time", "predict_time"]
+    assert results.columns.tolist() == columns
+    assert results["cutoff"].tolist() == [y.index[59], y.index[65]]
+    assert results["n_train"].tolist() == [60, 66]
+    assert ((results["coverage"] >= 0) & (results["coverage"] <= 1)).all()
+    assert (results[["fit_time", "predict_time"]] > 0).all().all()
+    assert not hasattr(model, "nets_")  # the forecaster passed in is only cloned
+    assert predictions.columns.tolist() == ["cutoff", "step", "time", "y_true", "y_pred", "lower", "upper"]
+    assert len(predictions) == 12 and predictions["step"].tolist() == list(range(1, 7)) * 2
+    assert predictions["time"].tolist() == list(y.index[60:72])
+    for (cutoff, group), row in zip(predictions.groupby("cutoff", sort=False), results.itertuples()):
+        assert cutoff == row.cutoff
+        assert row.smape == pytest.approx(smape(group["y_true"], group["y_pred"]))
+        assert row.mae == pytest.approx(np.abs(group["y_true"] - group["y_pred"]).mean())
+        assert row.rmse == pytest.approx(np.sqrt(((group["y_true"] - group["y_pred"]) ** 2).mean()))
+        inside = (group["y_true"] >= group["lower"]) & (group["y_true"] <= group["upper"])
+        assert row.coverage == pytest.approx(inside.mean())
+
+
+def test_backtest_update_instead_of_refit(fitted, y):
+    results, predictions = backtest(fitted, y, horizon=4, n_windows=3, step=2, refit=False, return_predictions=True)
+    assert results["n_train"].tolist() == [136, 138, 140]
+    assert results["cutoff"].tolist() == list(y.index[[135, 137, 139]])
+    # the last window equals a clone fitted on the first training part, then updated to its cutoff
+    model = clone(fitted).fit(y[:136]).update(y[136:140])
+    np.testing.assert_allclose(predictions["y_pred"].to_numpy()[-4:], model.predict(4).to_numpy())
+    assert fitted.cutoff_ == y.index[-13]  # the forecaster passed in is untouched
+
+
+def test_backtest_sliding_two_targets_and_exog(two_targets, exog):
+    model = S4Forecaster(**{**TINY, "max_epochs": 1})
+    results = backtest(model, two_targets[:60], horizon=3, n_windows=2, window="sliding", window_length=30)
+    assert results["n_train"].tolist() == [30, 30]
+    results, predictions = backtest(model, two_targets[:60], exog[:60], horizon=3, n_windows=1, return_predictions=True)
+    assert predictions["target"].tolist() == ["a"] * 3 + ["b"] * 3
+    assert np.isfinite(results[["smape", "mae", "rmse"]].to_numpy()).all()
+    # arrays are series indexed 0..n-1
+    results = backtest(model, two_targets["a"].to_numpy()[:40], horizon=3, n_windows=2, refit=False)
+    assert results["cutoff"].tolist() == [33, 36] and results["n_train"].tolist() == [34, 37]
+
+
+def test_backtest_errors(y):
+    model = S4Forecaster(**TINY)
+    with pytest.raises(ValueError, match="exceeds the forecaster's max_horizon=6"):
+        backtest(model, y, horizon=12)
+    with pytest.raises(ValueError, match="too few"):
+        backtest(model, y[:20], n_windows=4)
+    with pytest.raises(ValueError, match="coverage"):
+        backtest(model, y, coverage=1.0)
