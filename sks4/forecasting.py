@@ -29,6 +29,7 @@ and intervals of the original series are those of the transformed one.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -81,7 +82,11 @@ def _regular_index(index: pd.Index, freq, name: str):
     if isinstance(index, pd.DatetimeIndex):
         step = pd.tseries.frequencies.to_offset(freq) if freq is not None else index.freq
         if step is None and len(index) >= 3:
-            inferred = pd.infer_freq(index)
+            with warnings.catch_warnings():
+                # pandas 3 announces that infer_freq will return an offset; to_offset takes either
+                warnings.filterwarnings("ignore", message=".*infer_freq.*", category=FutureWarning)
+                warnings.filterwarnings("ignore", message=".*infer_freq.*", category=DeprecationWarning)
+                inferred = pd.infer_freq(index)
             step = pd.tseries.frequencies.to_offset(inferred) if inferred is not None else None
         if step is None:
             raise ValueError(
@@ -326,6 +331,8 @@ class S4Forecaster(BaseEstimator):
         self
         """
         levels = self._check_params()
+        if hasattr(self, "nets_"):
+            del self.nets_  # a failed refit must not leave the old networks behind new attributes
         frame, self._series_output = _as_frame(y, "y")
         self._step = _regular_index(frame.index, self.freq, "y")
         values = _numeric(frame, "y")  # (T, n_targets)
@@ -353,9 +360,11 @@ class S4Forecaster(BaseEstimator):
         # reference position of horizon h, relative to t: the last value, or the same season last cycle
         self.anchor_offsets_ = h - m * np.ceil(h / m).astype(np.int64) if m and m < T else np.zeros(H, np.int64)
         self._memory = int(1 - self.anchor_offsets_.min())  # past levels a forecast needs
-        self.step_scale_ = _rms_scales(_anchored_changes(z, np.zeros(1, np.int64)))[0]  # (n_targets,)
+        # a constant series has no changes: scale by a thousandth of its level instead
+        floor = 1e-3 * np.maximum(np.abs(z).mean(0), 1e-9)  # (n_targets,)
+        self.step_scale_ = _rms_scales(_anchored_changes(z, np.zeros(1, np.int64)), floor)[0]  # (n_targets,)
         targets = _anchored_changes(z, self.anchor_offsets_)  # (T, n_targets, H), NaN when unknown
-        self.change_scale_ = _rms_scales(targets)  # (H, n_targets)
+        self.change_scale_ = _rms_scales(targets, floor)  # (H, n_targets)
         targets = targets / self.change_scale_.T[None]
         if exog is not None:
             self.exog_shift_ = exog.mean(0)
@@ -451,7 +460,7 @@ class S4Forecaster(BaseEstimator):
             return int(self.seasonal_period)
         if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
             return None
-        code = self._step.name.split("-")[0].upper()
+        code = self._step.rule_code.split("-")[0].upper()
         for prefixes, period in _SEASONS:
             if code in prefixes:
                 return period
@@ -541,6 +550,14 @@ class S4Forecaster(BaseEstimator):
         """
         check_is_fitted(self, "nets_")
         frame, _ = _as_frame(y_new, "y_new")
+        if not isinstance(y_new, (pd.Series, pd.DataFrame)):
+            if not isinstance(self.index_template_, pd.RangeIndex) or not isinstance(self._step, numbers.Integral):
+                raise TypeError(
+                    "y_new must be a pandas Series or DataFrame indexed by the time steps after the cutoff "
+                    f"{self.cutoff_!r}; an array is taken as the next steps only when fit had an integer index."
+                )
+            frame.index = _future_index(self.cutoff_, self._step, len(frame), self.index_template_)
+            frame.columns = self.target_names_
         if list(frame.columns) != self.target_names_ and not (self._series_output and frame.shape[1] == 1):
             raise ValueError(f"y_new has columns {list(frame.columns)}, fit saw {self.target_names_}.")
         if len(frame) == 0:
@@ -714,10 +731,8 @@ class S4Forecaster(BaseEstimator):
         """
         frame, _ = _as_frame(y, "y")
         truth = _numeric(frame, "y")
-        if not isinstance(frame.index, (pd.DatetimeIndex, pd.PeriodIndex)) and not isinstance(y, (pd.Series, pd.DataFrame)):
-            fh = np.arange(1, len(frame) + 1)
-        else:
-            fh = frame.index
+        # pandas input: forecast its time stamps; an array: the steps right after the cutoff
+        fh = frame.index if isinstance(y, (pd.Series, pd.DataFrame)) else np.arange(1, len(frame) + 1)
         pred = self.predict(fh, X)
         pred = pred.to_frame() if isinstance(pred, pd.Series) else pred
         return -smape(truth, pred.to_numpy())
@@ -786,11 +801,11 @@ def _anchored_changes(z: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rms_scales(changes: np.ndarray) -> np.ndarray:
+def _rms_scales(changes: np.ndarray, floor: np.ndarray) -> np.ndarray:
     """Root mean square over time of each horizon's changes (T, n, H): (H, n).
 
     Horizons with fewer than 3 known changes extrapolate the last reliable
-    one as ``sqrt(h)``; zero scales (constant series) become 1.
+    one as ``sqrt(h)``; scales below ``floor`` (n,) (a constant series) are raised to it.
     """
     T, n, H = changes.shape
     scales = np.ones((H, n))
@@ -803,5 +818,4 @@ def _rms_scales(changes: np.ndarray) -> np.ndarray:
             last = h
         elif last is not None:
             scales[h - 1] = scales[last - 1] * np.sqrt(h / last)
-    scales[~(scales > 1e-12)] = 1.0
-    return scales
+    return np.maximum(scales, floor)
