@@ -1,0 +1,294 @@
+"""The ``sks4`` command line: parsing, user errors (exit status 2, one clear line), small end-to-end runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sks4 import cli
+from sks4.cli import build_parser, main
+
+TINY = ["--max-epochs", "2", "--device", "cpu"]
+
+
+# --------------------------------------------------------------------------- data
+def _wide(n: int, length: int, seed: int) -> pd.DataFrame:
+    """Two classes: sines ("up") and noisy ramps down ("down"), one row per series."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 1, length)
+    labels = np.array(["up", "down"] * (n // 2))
+    rows = [
+        np.sin(2 * np.pi * 2 * t) + 0.1 * rng.standard_normal(length) if y == "up" else -t + 0.1 * rng.standard_normal(length)
+        for y in labels
+    ]
+    frame = pd.DataFrame(np.array(rows), columns=[f"t{i}" for i in range(length)])
+    frame.insert(0, "label", labels)
+    frame.insert(0, "id", [f"s{i}" for i in range(n)])
+    return frame
+
+
+@pytest.fixture
+def wide_files(tmp_path):
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    _wide(12, 16, 0).to_csv(train, index=False)
+    _wide(6, 16, 1).to_csv(test, index=False)
+    return train, test
+
+
+def _monthly(n: int) -> pd.DataFrame:
+    months = pd.date_range("2001-01-01", periods=n, freq="MS")
+    k = np.arange(n)
+    values = 100 + k + 10 * np.sin(2 * np.pi * k / 12)
+    return pd.DataFrame({"month": months.strftime("%Y-%m"), "sales": values, "region": "north"})
+
+
+@pytest.fixture
+def series_file(tmp_path):
+    path = tmp_path / "sales.csv"
+    _monthly(48).to_csv(path, index=False)
+    return path
+
+
+def _error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+# --------------------------------------------------------------------------- parsing
+def test_parser_defaults_and_options():
+    args = build_parser().parse_args(["demo"])
+    assert (args.command, args.device, args.seed, args.quiet, str(args.output)) == ("demo", "auto", 0, False, "sks4-demo")
+    assert args.max_epochs is None
+    args = build_parser().parse_args(
+        ["forecast", "f.csv", "--column", "y", "--horizon", "5", "--coverage", "0.8", "--seed", "3", "-q", "--freq", "D"]
+    )
+    assert (args.column, args.horizon, args.coverage, args.seed, args.quiet, args.freq) == ("y", 5, 0.8, 3, True, "D")
+    assert build_parser().parse_args(["demo", "--threads", "1"]).threads == 1
+    args = build_parser().parse_args(["classify", "a.csv", "b.csv", "--target", "y", "--drop", "id", "--drop", "x", "--features"])
+    assert (args.target, args.drop, args.features, str(args.output)) == ("y", ["id", "x"], True, "predictions.csv")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["nonsense"],
+        ["classify", "a.csv", "b.csv"],  # --target is required
+        ["forecast", "f.csv", "--horizon", "0"],
+        ["forecast", "f.csv", "--horizon", "3", "--coverage", "1.5"],
+        ["demo", "--seed", "x"],
+        ["demo", "--threads", "0"],
+    ],
+)
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert "usage: sks4" in _error(capsys)
+
+
+def test_help_and_version(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "demo" in out and "classify" in out and "forecast" in out
+    assert "--max-epochs" not in out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("sks4 ")
+
+
+def test_python_m_sks4_help():
+    result = subprocess.run([sys.executable, "-m", "sks4", "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "usage: sks4" in result.stdout
+
+
+# --------------------------------------------------------------------------- user errors
+def test_missing_file(tmp_path, capsys):
+    assert main(["classify", str(tmp_path / "nope.csv"), str(tmp_path / "b.csv"), "--target", "y"]) == 2
+    assert f"TRAIN file not found: {tmp_path / 'nope.csv'}" in _error(capsys)
+    assert main(["forecast", str(tmp_path / "nope.csv"), "--horizon", "3"]) == 2
+    assert "file not found" in _error(capsys)
+
+
+def test_empty_file(tmp_path, capsys):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    assert main(["forecast", str(path), "--horizon", "3"]) == 2
+    assert "empty" in _error(capsys)
+
+
+def test_missing_column(wide_files, series_file, capsys):
+    train, test = wide_files
+    assert main(["classify", str(train), str(test), "--target", "klass"]) == 2
+    err = _error(capsys)
+    assert "--target 'klass' is not a column of" in err and "'label'" in err
+    assert main(["forecast", str(series_file), "--column", "revenue", "--horizon", "3"]) == 2
+    assert "--column 'revenue' is not a column of" in _error(capsys)
+    assert main(["forecast", str(series_file), "--column", "sales", "--horizon", "3", "--time-column", "date"]) == 2
+    assert "--time-column 'date' is not a column" in _error(capsys)
+
+
+def test_test_file_lacks_timesteps(wide_files, capsys):
+    train, test = wide_files
+    pd.read_csv(test).drop(columns=["t3"]).to_csv(test, index=False)
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id"]) == 2
+    assert "lacks time-step column(s) of TRAIN: 't3'" in _error(capsys)
+
+
+def test_non_numeric(wide_files, series_file, capsys):
+    train, test = wide_files
+    # the id column is text: without --drop it is reported
+    assert main(["classify", str(train), str(test), "--target", "label"]) == 2
+    err = _error(capsys)
+    assert "column 'id'" in err and "is not numeric (e.g. 's0' in data row 1)" in err and "--drop" in err
+    frame = pd.read_csv(series_file)
+    frame["sales"] = frame["sales"].astype(str)
+    frame.loc[5, "sales"] = "n/a?"
+    frame.to_csv(series_file, index=False)
+    assert main(["forecast", str(series_file), "--column", "sales", "--horizon", "3"]) == 2
+    assert "column 'sales'" in (err := _error(capsys)) and "'n/a?' in data row 6" in err
+
+
+def test_too_little_data(tmp_path, wide_files, capsys):
+    train, test = wide_files
+    small = tmp_path / "small.csv"
+    pd.read_csv(train).head(3).to_csv(small, index=False)
+    assert main(["classify", str(small), str(test), "--target", "label", "--drop", "id"]) == 2
+    assert "has 3 series; training needs at least 4" in _error(capsys)
+    one_class = tmp_path / "one.csv"
+    frame = pd.read_csv(train)
+    frame[frame["label"] == "up"].to_csv(one_class, index=False)
+    assert main(["classify", str(one_class), str(test), "--target", "label", "--drop", "id"]) == 2
+    assert "single class" in _error(capsys)
+    short = tmp_path / "short.csv"
+    _monthly(10).to_csv(short, index=False)
+    assert main(["forecast", str(short), "--column", "sales", "--horizon", "6"]) == 2
+    assert "has 10 observation(s) of 'sales'; forecasting 6 step(s) needs at least 12" in _error(capsys)
+
+
+def test_forecast_data_problems(tmp_path, capsys):
+    gaps = _monthly(30).drop(index=[7, 8])
+    path = tmp_path / "gaps.csv"
+    gaps.to_csv(path, index=False)
+    assert main(["forecast", str(path), "--column", "sales", "--horizon", "3"]) == 2
+    assert "cannot infer a regular frequency from 'month'" in _error(capsys)
+    holes = _monthly(30)
+    holes.loc[4, "sales"] = np.nan
+    holes.to_csv(path, index=False)
+    assert main(["forecast", str(path), "--column", "sales", "--horizon", "3"]) == 2
+    assert "has 1 empty value(s), first at 2001-05-01" in _error(capsys)
+    assert main(["forecast", str(path), "--horizon", "3", "--time-column", "none", "--freq", "D"]) == 2
+    assert "--freq needs a time column" in _error(capsys)
+    two = _monthly(30).assign(costs=1.0)
+    two.to_csv(path, index=False)
+    assert main(["forecast", str(path), "--horizon", "3"]) == 2
+    assert "name the column to forecast with --column; " in (err := _error(capsys))
+    assert "has several numeric columns besides the time column 'month': 'sales', 'costs'" in err
+    assert main(["forecast", str(path), "--column", "month", "--time-column", "month", "--horizon", "3"]) == 2
+    assert "--column 'month' is the time column" in _error(capsys)
+    assert main(["forecast", str(path), "--column", "month", "--horizon", "3"]) == 2  # then month is data
+    assert "column 'month'" in (err := _error(capsys)) and "is not numeric (e.g. '2001-01' in data row 1)" in err
+
+
+def test_output_checked_before_training(wide_files, tmp_path, capsys):
+    train, test = wide_files
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "-o", str(tmp_path)]) == 2
+    assert f"--output is a folder: {tmp_path}" in _error(capsys)
+
+
+def test_bad_device(series_file, capsys):
+    assert main(["forecast", str(series_file), "--horizon", "3", "--device", "tpu"]) == 2
+    assert "--device must be" in _error(capsys)
+
+
+# --------------------------------------------------------------------------- end to end
+def test_classify_end_to_end(wide_files, tmp_path, capsys):
+    train, test = wide_files
+    out = tmp_path / "out" / "pred.csv"
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "-o", str(out), *TINY]) == 0
+    captured = capsys.readouterr()
+    assert "test accuracy: " in captured.out and f"wrote 6 predictions to {out}" in captured.out
+    assert "epoch" in captured.err  # skorch's per-epoch lines, on stderr
+    pred = pd.read_csv(out)
+    assert list(pred.columns) == ["id", "label", "prediction", "proba_down", "proba_up"]
+    assert set(pred["prediction"]) <= {"up", "down"}
+    np.testing.assert_allclose(pred[["proba_down", "proba_up"]].sum(axis=1), 1, rtol=1e-5)
+
+
+def test_classify_features_quiet_without_target(wide_files, tmp_path, capsys):
+    train, test = wide_files
+    pd.read_csv(test).drop(columns=["label"]).to_csv(test, index=False)
+    out = tmp_path / "pred.csv"
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "--features", "-q", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "epoch" not in captured.err and "training" not in captured.err
+    assert "accuracy" not in captured.out
+    pred = pd.read_csv(out)
+    assert list(pred.columns) == ["id", "prediction"]
+    assert (pred["prediction"] == ["up", "down"] * 3).mean() >= 5 / 6  # easy classes, no training loop
+
+
+def test_forecast_end_to_end(series_file, tmp_path, capsys):
+    out = tmp_path / "forecast.csv"
+    argv = ["forecast", str(series_file), "--column", "sales", "--horizon", "4", "--coverage", "0.8", "-o", str(out),
+            "--threads", "1", *TINY]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "training S4Forecaster on 48 observations of 'sales' (2001-01-01 00:00:00 to 2004-12-01 00:00:00, frequency MS)" in captured.err
+    assert "80% interval" in captured.out
+    pred = pd.read_csv(out)
+    assert list(pred.columns) == ["month", "median", "lower", "upper"]
+    assert pred["month"].tolist() == ["2005-01-01", "2005-02-01", "2005-03-01", "2005-04-01"]
+    assert (pred["lower"] <= pred["median"]).all() and (pred["median"] <= pred["upper"]).all()
+
+
+def test_forecast_without_time_column(tmp_path, capsys):
+    path = tmp_path / "values.tsv"
+    pd.DataFrame({"y": np.sin(np.arange(30) / 3) + 2}).to_csv(path, sep="\t", index=False)
+    out = tmp_path / "f.csv"
+    assert main(["forecast", str(path), "--horizon", "3", "-q", "-o", str(out), *TINY]) == 0
+    assert "epoch" not in capsys.readouterr().err
+    pred = pd.read_csv(out)
+    assert pred["step"].tolist() == [30, 31, 32]
+
+
+def test_demo_quick(tmp_path, capsys, monkeypatch):
+    """The demo's whole path with 2 epochs per model (the real one is the slow test below)."""
+    import sks4.datasets
+    import sks4.plotting
+
+    airline = sks4.datasets.load_airline()
+    # the last 5 years, 4 to train, 1 to forecast: the forecaster's cost grows with the square of the length
+    monkeypatch.setattr(sks4.datasets, "load_airline", lambda: airline.iloc[-60:])
+    monkeypatch.setattr(cli, "AIRLINE_TRAIN", 48)
+    out = tmp_path / "demo"
+    assert main(["demo", "--output", str(out), "--dataset", "italypowerdemand", "-q", *TINY]) == 0
+    captured = capsys.readouterr()
+    assert all(line.startswith("sks4: warning:") for line in captured.err.splitlines())  # no progress output
+    lines = captured.out.splitlines()
+    header = next(line for line in lines if line.startswith("task"))
+    for name in ("dataset", "model", "metric", "value", "published reference", "fit time (s)", "predict time (s)"):
+        assert name in header
+    assert sum("ItalyPowerDemand" in line for line in lines) == 2
+    assert any("seasonal naive" in line and "0.145" in line for line in lines)
+    results = pd.read_csv(out / "results.csv")
+    assert results["model"].tolist() == [
+        "S4Classifier", "S4Features + RidgeClassifierCV", "S4Forecaster", "S4Forecaster", "seasonal naive"
+    ]
+    assert results["value"].between(0, 2).all()
+    assert (out / "results.md").read_text().count("\n| ") == 7  # header, separator, 5 rows
+    assert (out / "reconstruction.png").stat().st_size > 0
+    assert (out / "forecast.png").exists() == hasattr(sks4.plotting, "plot_forecast")
+
+
+@pytest.mark.slow
+def test_demo_full(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--output", str(out), "-q"]) == 0
+    results = pd.read_csv(out / "results.csv")
+    assert results.loc[0, "value"] >= 0.9  # S4Classifier on GunPoint
+    assert results.loc[1, "value"] >= 0.9  # S4Features + ridge
+    assert results.loc[2, "value"] < 0.145  # S4Forecaster beats the seasonal naive sMAPE
