@@ -197,9 +197,9 @@ class S4Forecaster(BaseEstimator):
         AdamW learning rates of the network and of the SSM parameters.
     weight_decay : float, default=0.01
         AdamW weight decay (not applied to the SSM parameters).
-    batch_size : int, default=32
+    batch_size : int, default=8
         Training windows per step.
-    max_epochs : int, default=150
+    max_epochs : int, default=100
         Passes over the training windows, with a cosine learning-rate decay.
     n_models : int, default=1
         Size of the ensemble: networks trained from different seeds, whose
@@ -255,8 +255,8 @@ class S4Forecaster(BaseEstimator):
         lr: float = 0.003,
         ssm_lr: float = 0.001,
         weight_decay: float = 0.01,
-        batch_size: int = 32,
-        max_epochs: int = 150,
+        batch_size: int = 8,
+        max_epochs: int = 100,
         n_models: int = 1,
         freq: str | None = None,
         device: str = "auto",
