@@ -54,6 +54,7 @@ __all__ = [
     "to_padded",
     "check_input_shape",
     "group_by_length",
+    "is_table",
 ]
 
 _FORMATS_HINT = (
@@ -307,6 +308,37 @@ def group_by_length(lengths: Sequence[int] | np.ndarray) -> dict[int, np.ndarray
 
 
 # --------------------------------------------------------------------------- dispatch
+
+
+def is_table(X: Any, padded: PaddedSeries) -> bool:
+    """Whether ``X`` is a 2-D table (n_samples, n_timesteps) in scikit-learn's sense.
+
+    Estimators fitted on a table take scikit-learn's contract of a fixed
+    number of features (``n_features_in_`` = the series length); other
+    formats (3-D arrays, long frames, lists of series) do not fix a length.
+
+    Parameters
+    ----------
+    X : any accepted input format
+        What the user passed.
+    padded : PaddedSeries
+        ``to_padded(X)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.zeros((3, 5))
+    >>> is_table(X, to_padded(X)), is_table(X[:, None], to_padded(X[:, None]))
+    (True, False)
+    """
+    if isinstance(X, pd.DataFrame):
+        return not isinstance(X.index, pd.MultiIndex)
+    shape = getattr(X, "shape", None)
+    if shape is not None:
+        return len(shape) == 2
+    if isinstance(X, (list, tuple)):
+        return padded.n_channels == 1 and padded.equal_length and all(np.ndim(row) == 1 for row in X)
+    return np.asarray(X).ndim == 2
 
 
 def _to_raw(X: Any, dtype: np.dtype, name: str) -> np.ndarray:

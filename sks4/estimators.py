@@ -14,7 +14,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 import scipy.special
 import torch
 from sklearn.base import (
@@ -48,7 +47,7 @@ from sks4._validation import check_float as _check_float
 from sks4._validation import check_int as _check_int
 from sks4._validation import resolve_device as _resolve_device
 from sks4._validation import seeded_torch as _seeded_torch
-from sks4.data import PaddedSeries, check_input_shape, group_by_length, to_padded
+from sks4.data import PaddedSeries, check_input_shape, group_by_length, is_table, to_padded
 
 __all__ = ["S4Classifier", "S4Regressor"]
 
@@ -58,18 +57,6 @@ GRADIENT_CLIP_NORM = 1.0  # max. global gradient norm
 
 
 # --------------------------------------------------------------------------- helpers
-def _is_table(X, padded: PaddedSeries) -> bool:
-    """Whether ``X`` is a 2-D table (n_samples, n_timesteps) in scikit-learn's sense."""
-    if isinstance(X, pd.DataFrame):
-        return not isinstance(X.index, pd.MultiIndex)
-    shape = getattr(X, "shape", None)
-    if shape is not None:
-        return len(shape) == 2
-    if isinstance(X, (list, tuple)):
-        return padded.n_channels == 1 and padded.equal_length and all(np.ndim(row) == 1 for row in X)
-    return np.asarray(X).ndim == 2
-
-
 def _check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     """Float64 weights of shape (n_samples,): non-negative, finite, not all zero."""
     if sample_weight is None:
@@ -201,7 +188,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _validate_X(self, X, *, reset: bool) -> PaddedSeries:
         """Pad ``X`` (every accepted format) and set / check the input attributes."""
         padded = to_padded(X, dtype=np.float64, n_channels=None if reset else self.n_channels_, name="X")
-        table = _is_table(X, padded)
+        table = is_table(X, padded)
         # feature names of DataFrames (columns: time steps of a wide frame, channels of a long one)
         validate_data(self, X, skip_check_array=True, reset=reset, ensure_2d=False)
         if reset:
