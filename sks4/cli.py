@@ -25,11 +25,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 import warnings
 from pathlib import Path
 from typing import Any, Sequence
+
+# OpenMP threads that wait for work by spinning keep a core busy between the
+# many small operations of S4 training; when another process shares the
+# cores, the spinning and the other process slow each other down severalfold
+# (measured: a GunPoint fit 3x slower with one busy neighbour on 2 cores).
+# Passive waiting avoids it. It only takes effect if set before torch starts
+# its thread pool, i.e. before torch is imported: the CLI imports it lazily.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 __all__ = ["main"]
 
