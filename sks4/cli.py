@@ -35,8 +35,10 @@ from typing import Any, Sequence
 # OpenMP threads that wait for work by spinning keep a core busy between the
 # many small operations of S4 training; when another process shares the
 # cores, the spinning and the other process slow each other down severalfold
-# (measured: a GunPoint fit 3x slower with one busy neighbour on 2 cores).
-# Passive waiting avoids it. It only takes effect if set before torch starts
+# (measured on 2 cores: 30 GunPoint epochs 2.4 s idle but 7.2 s beside one
+# busy process; passive: 3.2 s and 3.1 s, see docs/estimators.md). Passive
+# waiting trades a little idle speed for that robustness. It only takes
+# effect if set before torch starts
 # its thread pool, i.e. before torch is imported: the CLI imports it lazily.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
