@@ -34,13 +34,16 @@ from typing import Any, Sequence
 
 # OpenMP threads that wait for work by spinning keep a core busy between the
 # many small operations of S4 training; when another process shares the
-# cores, the spinning and the other process slow each other down severalfold
-# (measured on 2 cores: 30 GunPoint epochs 2.4 s idle but 7.2 s beside one
-# busy process; passive: 3.2 s and 3.1 s, see docs/estimators.md). Passive
-# waiting trades a little idle speed for that robustness. It only takes
-# effect if set before torch starts
-# its thread pool, i.e. before torch is imported: the CLI imports it lazily.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# cores, the spinning and the other process slow each other down severalfold.
+# Measured on 2 cores (30 GunPoint epochs, docs/estimators.md): default
+# spinning 2.4 s idle but 7.2 s beside one busy process; GOMP_SPINCOUNT=10000
+# (GNU OpenMP, which the Linux torch wheels use) 2.1 s and 4.6 s; passive
+# waiting 3.2 s and 3.1 s but the whole demo 60% slower when idle. The CLI
+# takes the short spin unless the user chose a policy. It only takes effect if
+# set before torch starts its thread pool, i.e. before torch is imported: the
+# CLI imports it lazily.
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 __all__ = ["main"]
 
