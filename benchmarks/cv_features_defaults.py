@@ -37,7 +37,8 @@ Selection rule, fixed before the runs (``D`` = the current defaults):
 Usage::
 
     python benchmarks/cv_features_defaults.py             # 20 repetitions
-    python benchmarks/cv_features_defaults.py --repeats 5 --only D N3w5
+    python benchmarks/cv_features_defaults.py --repeats 5 --only D "N3 w5"
+    python benchmarks/cv_features_defaults.py --only +diff diff "legt +diff" "N2 +diff" "w.05,.25 +diff" "w.1,.5 +diff"
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ ALPHAS = np.logspace(-3, 3, 10)
 W4 = (0.05, 0.1, 0.25, 0.5)  # the current default windows
 W5 = (0.05, 0.1, 0.25, 0.5, 1.0)  # ... and the whole series
 STATS = ("last", "mean", "min", "max", "ppv")
-DEFAULTS = {"measure": ("legt", "lagt"), "n_coefs": 4, "window": W4, "method": "zoh", "points": "all", "pooling": STATS}
+DEFAULTS = {"measure": ("legt", "lagt"), "n_coefs": 4, "window": W4, "method": "zoh", "points": "all", "pooling": STATS,
+            "inputs": ("raw",)}
 
 # name -> changes from the current defaults
 CONFIGS = {
@@ -97,6 +99,15 @@ CONFIGS = {
     "+fout w5": {"measure": ("legt", "lagt", "fout"), "window": W5},
     "N8 w.1-1": {"n_coefs": 8, "window": (0.1, 0.25, 0.5, 1.0)},
     "legt N8": {"measure": "legt", "n_coefs": 8},
+    # memories of the first difference (``inputs``), added after the run above with
+    # these six fixed before their own run: as well as the series (twice the memories),
+    # instead of it, and at about the cost of D (half the memories per input)
+    "+diff": {"inputs": ("raw", "diff")},
+    "diff": {"inputs": ("diff",)},
+    "legt +diff": {"measure": "legt", "inputs": ("raw", "diff")},
+    "N2 +diff": {"n_coefs": 2, "inputs": ("raw", "diff")},
+    "w.05,.25 +diff": {"window": (0.05, 0.25), "inputs": ("raw", "diff")},
+    "w.1,.5 +diff": {"window": (0.1, 0.5), "inputs": ("raw", "diff")},
 }
 
 DATASETS = {

@@ -26,6 +26,8 @@ from sks4.hippo import DISCRETIZATIONS, MEASURES
 __all__ = ["S4Features"]
 
 POOLING_STATS = ("last", "mean", "min", "max", "ppv")
+INPUTS = ("raw", "diff")
+_INPUT_SUFFIX = {"raw": "", "diff": "d"}  # in the feature names: ch0_..., ch0d_...
 _CHUNK_BYTES = 16 * 2**20  # memory for the memory states of one chunk of series
 _PPV_RTOL = 1e-9  # "ppv" counts values above this fraction of the series' largest |state|
 
@@ -86,6 +88,16 @@ default=("last", "mean", "min", "max", "ppv")
         ``"max"`` and ``"ppv"`` (proportion of positive values; values below
         ``1e-9`` times the largest ``|coefficient|`` of that memory over the
         series count as 0, so that rounding noise does not flip them).
+    inputs : {"raw", "diff"} or sequence of them, default=("raw",)
+        The signals read into the memories, one per entry for each channel:
+        ``"raw"`` the series itself, ``"diff"`` its first difference
+        ``d[0] = 0, d[k] = x[k] - x[k-1]``, of the same length ``L`` (the
+        leading 0 is the difference of the constant past that the memories
+        assume, see Notes), so that windows and reading times are the same
+        as for the raw series. The memories of the difference describe the
+        series' local slopes (a change of level becomes a spike). Each
+        input costs one full set of memories: ``("raw", "diff")`` doubles
+        the features and the transform time.
 
     Attributes
     ----------
@@ -101,6 +113,8 @@ default=("last", "mean", "min", "max", "ppv")
         replaced by 1.0).
     blocks_ : list of tuple (measure, window index or None)
         One entry per memory, in feature order.
+    inputs_ : tuple of str
+        The inputs, in feature order.
     n_features_in_ : int
         Series length, defined only when ``fit`` got a 2-D table
         ``(n_samples, n_timesteps)``; then :meth:`transform` requires tables
@@ -117,12 +131,14 @@ default=("last", "mean", "min", "max", "ppv")
 
     Notes
     -----
-    Features are ordered by channel, then memory (``measure`` in order, and
-    for the windowed measures each window in order), then reading time or
-    statistic, then coefficient; :meth:`get_feature_names_out` spells this
-    out, e.g. ``ch0_legt_w1_c3`` (channel 0, LegT with ``window[1]``,
-    coefficient 3), ``ch0_legt_w1_t2_c3`` (at the third reading time) or
-    ``ch0_legt_w1_max_c3`` (pooled).
+    Features are ordered by channel, then input (``inputs`` in order), then
+    memory (``measure`` in order, and for the windowed measures each window
+    in order), then reading time or statistic, then coefficient;
+    :meth:`get_feature_names_out` spells this out, e.g. ``ch0_legt_w1_c3``
+    (channel 0, LegT with ``window[1]``, coefficient 3),
+    ``ch0_legt_w1_t2_c3`` (at the third reading time),
+    ``ch0_legt_w1_max_c3`` (pooled) or ``ch0d_legt_w1_max_c3`` (the same
+    for the first difference of channel 0, ``inputs`` with ``"diff"``).
 
     Series of unequal lengths are grouped by length; a series' features
     depend on it alone, not on the batch it comes in. With ``pooling=None``
@@ -181,6 +197,7 @@ default=("last", "mean", "min", "max", "ppv")
         method: str = "zoh",
         points: int | str = "all",
         pooling: Sequence[str] | None = ("last", "mean", "min", "max", "ppv"),
+        inputs: str | Sequence[str] = ("raw",),
     ):
         self.measure = measure
         self.n_coefs = n_coefs
@@ -188,6 +205,7 @@ default=("last", "mean", "min", "max", "ppv")
         self.method = method
         self.points = points
         self.pooling = pooling
+        self.inputs = inputs
 
     # ------------------------------------------------------------------ scikit-learn API
     def fit(self, X: Any, y: Any = None) -> S4Features:
@@ -233,7 +251,7 @@ default=("last", "mean", "min", "max", "ppv")
         n, C = padded.n_samples, padded.n_channels
         if padded.equal_length:
             return self._transform_length(padded.values, padded.max_length).reshape(n, -1)
-        F = np.empty((n, C, self._n_block_features * len(self.blocks_)))  # (n, C, K)
+        F = np.empty((n, C, len(self.inputs_) * len(self.blocks_) * self._n_block_features))  # (n, C, K)
         for length, idx in group_by_length(padded.lengths).items():
             F[idx] = self._transform_length(padded.values[idx, :, :length], length)
         return F.reshape(n, -1)
@@ -246,6 +264,9 @@ default=("last", "mean", "min", "max", "ppv")
         coefficients of one memory: for ``"legt"`` and ``"fout"`` the last
         ``window`` steps, for ``"legs"`` and ``"lagt"`` the whole series
         (a LagT memory fades with age, so its oldest part is rough).
+        Only the raw series is rebuilt: the memories of ``"diff"`` in
+        ``inputs`` are ignored, and without ``"raw"`` in ``inputs`` this
+        raises a ValueError.
 
         Parameters
         ----------
@@ -273,10 +294,16 @@ default=("last", "mean", "min", "max", "ppv")
                 f"X has {F.shape[1]} features, but {type(self).__name__}.inverse_transform is expecting "
                 f"{self.n_features_out_} features (the output of transform)."
             )
+        if "raw" not in self.inputs_:
+            raise ValueError(
+                f"inverse_transform rebuilds the raw series from its memories: it needs 'raw' in inputs, "
+                f"got inputs={self.inputs!r} (a series is not determined by its first difference alone)."
+            )
         b, block_measure, timescale = self._inverse_block(measure, window)
         N = self.n_coefs
         C = self.n_channels_
-        F = F.reshape(len(F), C, len(self.blocks_), self._n_block_features)[:, :, b]  # (n, C, block)
+        F = F.reshape(len(F), C, len(self.inputs_), len(self.blocks_), self._n_block_features)
+        F = F[:, :, self.inputs_.index("raw"), b]  # (n, C, block)
         if self.pooling is None:
             coefs = F[:, :, -N:]  # the last reading time is the end of the series
         elif "last" in self.pooling:
@@ -294,7 +321,8 @@ default=("last", "mean", "min", "max", "ppv")
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output features.
 
-        ``ch{c}_{measure}[_w{i}][_t{j} | _{stat}]_c{n}``: channel ``c``,
+        ``ch{c}[d]_{measure}[_w{i}][_t{j} | _{stat}]_c{n}``: channel ``c``
+        (``ch{c}d``: its first difference, ``"diff"`` in ``inputs``),
         measure, index ``i`` of its window in ``window`` (windowed measures),
         reading time ``j`` (when ``pooling=None`` and ``points > 1``) or
         pooling statistic, coefficient ``n``.
@@ -319,8 +347,9 @@ default=("last", "mean", "min", "max", "ppv")
         else:
             middles = [f"_t{j}" for j in range(self.points)]
         names = [
-            f"ch{c}_{m}{'' if w is None else f'_w{w}'}{mid}_c{k}"
+            f"ch{c}{_INPUT_SUFFIX[inp]}_{m}{'' if w is None else f'_w{w}'}{mid}_c{k}"
             for c in range(self.n_channels_)
+            for inp in self.inputs_
             for m, w in self.blocks_
             for mid in middles
             for k in range(N)
@@ -346,7 +375,7 @@ default=("last", "mean", "min", "max", "ppv")
     def n_features_out_(self) -> int:
         """Number of output features."""
         check_is_fitted(self)
-        return self.n_channels_ * len(self.blocks_) * self._n_block_features
+        return self.n_channels_ * len(self.inputs_) * len(self.blocks_) * self._n_block_features
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -399,6 +428,15 @@ default=("last", "mean", "min", "max", "ppv")
                 "points='all' needs pooling (the number of steps varies between series); "
                 "use an integer points or set pooling, e.g. pooling=('last', 'mean', 'max')."
             )
+        inputs = (self.inputs,) if isinstance(self.inputs, str) else self.inputs
+        if (
+            not isinstance(inputs, (list, tuple))
+            or not inputs
+            or any(not isinstance(i, str) or i not in INPUTS for i in inputs)
+            or len(set(inputs)) != len(inputs)
+        ):
+            raise ValueError(f"inputs must be one of {INPUTS} or a list of distinct ones, got {self.inputs!r}.")
+        self.inputs_ = tuple(inputs)
         self.measures_ = tuple(measures)
         self.windows_ = windows
         self.blocks_ = [
@@ -449,7 +487,10 @@ default=("last", "mean", "min", "max", "ppv")
 
     def _transform_length(self, V: np.ndarray, length: int) -> np.ndarray:
         """Features of series of one length: V (m, C, length) -> (m, C, K)."""
-        m, C, _ = V.shape
+        m, n_channels, _ = V.shape
+        if self.inputs_ != ("raw",):
+            V = _inputs(V, self.inputs_)  # (m, C * n_inputs, L), the inputs of each channel together
+        C = V.shape[1]  # signals per series
         Z = V.reshape(m * C, length)  # (m*C, L)
         ends = self._ends(length)
         N = self.n_coefs
@@ -461,7 +502,7 @@ default=("last", "mean", "min", "max", "ppv")
                 ],
                 axis=1,
             )  # (L, K): every memory at every reading time
-            return (Z @ R).reshape(m, C, -1)
+            return (Z @ R).reshape(m, n_channels, -1)
         # Pooled: the memories at every reading time, by chunks of series. Translated
         # memories read at many times go through the chunked scan (all at once, cost
         # L*(B + L/B) per coefficient); the others through one readout per reading
@@ -500,7 +541,7 @@ default=("last", "mean", "min", "max", "ppv")
             else:
                 for start in starts:
                     pool_chunk(start)
-        return out.reshape(m, C, -1)
+        return out.reshape(m, n_channels, -1)
 
     def _inverse_block(self, measure: str | None, window: int | None) -> tuple[int, str, float | None]:
         """Index, measure and time scale (steps at ``n_timesteps_``) of the memory to rebuild from."""
@@ -536,6 +577,22 @@ def _check_window(w: Any) -> float | int:
             )
         return float(w)
     raise ValueError(f"window must be None, a float in (0, 1] or an integer >= 1, got {w!r}.")
+
+
+def _inputs(V: np.ndarray, inputs: Sequence[str]) -> np.ndarray:
+    """The signals read into the memories: V (m, C, L) -> (m, C * len(inputs), L).
+
+    ``"raw"`` is the series, ``"diff"`` its first difference with a leading 0.
+    """
+    m, C, L = V.shape
+    out = np.empty((m, C, len(inputs), L))
+    for j, name in enumerate(inputs):
+        if name == "raw":
+            out[:, :, j] = V
+        else:
+            out[:, :, j, 0] = 0.0
+            np.subtract(V[:, :, 1:], V[:, :, :-1], out=out[:, :, j, 1:])
+    return out.reshape(m, C * len(inputs), L)
 
 
 def _pool(S: np.ndarray, stats: Sequence[str]) -> np.ndarray:

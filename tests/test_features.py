@@ -49,6 +49,7 @@ def ragged(rng, lengths, n_channels=2):
         S4Features(n_coefs=4),
         S4Features(measure="legs", n_coefs=3, points=3, pooling=None),
         S4Features(measure=["legs", "fout"], n_coefs=3, window=[3, None], method="bilinear", points=5),
+        S4Features(n_coefs=2, window=[0.5], inputs=("raw", "diff")),
     ]
 )
 def test_sklearn_estimator_checks(estimator, check):
@@ -230,6 +231,10 @@ def test_table_width_is_checked_other_inputs_may_have_any_length():
         ({"pooling": ["median"]}, "pooling"),
         ({"pooling": "max"}, "pooling"),
         ({"pooling": []}, "pooling"),
+        ({"inputs": "deriv"}, "inputs"),
+        ({"inputs": []}, "inputs"),
+        ({"inputs": ["diff", "diff"]}, "inputs"),
+        ({"inputs": [None]}, "inputs"),
     ],
 )
 def test_bad_parameters_raise_in_fit(params, match):
@@ -260,3 +265,67 @@ def test_chunks_in_parallel_give_the_same_features(monkeypatch):
     for workers in (1, 2):
         monkeypatch.setattr(features, "_blas_threads", lambda: workers)
         np.testing.assert_allclose(est.transform(X), ref, rtol=1e-12, atol=1e-13)
+
+
+def with_leading_zero_diff(series):
+    """First difference along the last axis with a leading 0, by hand."""
+    return np.concatenate([np.zeros(series.shape[:-1] + (1,)), np.diff(series, axis=-1)], axis=-1)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"n_coefs": 3, "window": [0.1, 0.5]},  # pooled, every step (chunked scan for the translated memories)
+        {"measure": ["legs", "legt"], "n_coefs": 3, "window": [0.25], "points": 4, "pooling": None},
+        {"measure": "lagt", "n_coefs": 2, "window": [6], "points": 5, "pooling": ["mean", "ppv"]},
+    ],
+)
+def test_diff_memories_are_the_memories_of_the_difference(kw):
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(4, 2, 60)).cumsum(axis=-1)
+    raw = S4Features(**kw).fit(X)
+    both = S4Features(inputs=("raw", "diff"), **kw).fit(X)
+    diff = S4Features(inputs="diff", **kw).fit(X)
+    K = raw.n_features_out_ // 2  # per channel
+    assert both.n_features_out_ == 2 * raw.n_features_out_ and diff.n_features_out_ == raw.n_features_out_
+    F_raw = raw.transform(X).reshape(4, 2, K)
+    F_diff = raw.transform(with_leading_zero_diff(X)).reshape(4, 2, K)  # the existing transform of np.diff
+    F_both = both.transform(X).reshape(4, 2, 2, K)  # (n, channel, input, features)
+    np.testing.assert_allclose(F_both[:, :, 0], F_raw, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(F_both[:, :, 1], F_diff, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(diff.transform(X).reshape(4, 2, K), F_diff, rtol=1e-12, atol=1e-12)
+    # ... and the inputs in the other order swap the two halves
+    swapped = S4Features(inputs=["diff", "raw"], **kw).fit(X).transform(X).reshape(4, 2, 2, K)
+    np.testing.assert_allclose(swapped[:, :, ::-1], F_both, rtol=1e-12, atol=1e-12)
+
+
+def test_diff_of_unequal_lengths_and_one_step_series():
+    rng = np.random.default_rng(13)
+    series = ragged(rng, [9, 1, 20, 9])
+    est = S4Features(n_coefs=3, window=[0.5, 3], inputs=("raw", "diff")).fit(series)
+    F = est.transform(series)
+    ref = S4Features(n_coefs=3, window=[0.5, 3]).fit(series)
+    K = ref.n_features_out_ // 2
+    for i, s in enumerate(series):
+        expected = np.stack([ref.transform([s]).reshape(2, K), ref.transform([with_leading_zero_diff(s)]).reshape(2, K)],
+                            axis=1)
+        np.testing.assert_allclose(F[i].reshape(2, 2, K), expected, rtol=1e-12, atol=1e-12)
+    # a constant series (and a one-step one) has a zero difference: zero memories
+    np.testing.assert_array_equal(F[1].reshape(2, 2, K)[:, 1], 0.0)
+
+
+def test_diff_feature_names_and_inverse_transform():
+    X = np.random.default_rng(14).normal(size=(3, 2, 30))
+    est = S4Features(measure="legt", n_coefs=2, window=[0.5, None], pooling=["last", "max"], inputs=("raw", "diff"))
+    F = est.fit_transform(X)
+    names = est.get_feature_names_out()
+    assert len(set(names)) == len(names) == F.shape[1] == est.n_features_out_ == 2 * 2 * 2 * 2 * 2
+    assert list(names[:2]) == ["ch0_legt_w0_last_c0", "ch0_legt_w0_last_c1"]
+    assert names[8] == "ch0d_legt_w0_last_c0" and names[15] == "ch0d_legt_w1_max_c1" and names[16] == "ch1_legt_w0_last_c0"
+    # inverse_transform rebuilds the raw series from the raw memories, ignoring the diff ones
+    raw = S4Features(measure="legt", n_coefs=2, window=[0.5, None], pooling=["last", "max"]).fit(X)
+    np.testing.assert_allclose(est.inverse_transform(F), raw.inverse_transform(raw.transform(X)))
+    np.testing.assert_allclose(est.inverse_transform(F, window=0), raw.inverse_transform(raw.transform(X), window=0))
+    only_diff = S4Features(measure="legt", n_coefs=2, inputs="diff").fit(X)
+    with pytest.raises(ValueError, match="needs 'raw' in inputs"):
+        only_diff.inverse_transform(only_diff.transform(X))
