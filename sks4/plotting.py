@@ -94,7 +94,8 @@ def plot_reconstruction(
     series = _one_series(X, index)  # (C, L)
     if not -series.shape[0] <= channel < series.shape[0]:
         raise ValueError(f"channel {channel} is out of range for series with {series.shape[0]} channel(s).")
-    memory = clone(features).set_params(points=1, pooling=None).fit(series[None])
+    # the memories of the series itself (not of its difference), read at the end
+    memory = clone(features).set_params(points=1, pooling=None, inputs=("raw",)).fit(series[None])
     F = memory.transform(series[None])  # (1, C * blocks * N): the final memories
     rebuilt = memory.inverse_transform(F, measure=measure, window=window)
     rebuilt = rebuilt.reshape(series.shape[0], -1)[channel]  # (n_steps,)

@@ -134,3 +134,9 @@ def test_plot_forecast_errors():
         plot_forecast(pd.DataFrame({"a": y_train, "b": y_train}), y_pred)
     with pytest.raises(ValueError, match="last"):
         plot_forecast(y_train, y_pred, last=0)
+
+
+def test_plot_reconstruction_with_difference_inputs():
+    x = np.sin(np.linspace(0, 12, 120))
+    fig = plot_reconstruction(S4Features(measure="legt", n_coefs=8, window=None, inputs=("raw", "diff")), [x])
+    assert len(fig.axes) == 2
