@@ -191,7 +191,7 @@ class S4Forecaster(BaseEstimator):
         Width, state size (even) and depth of the S4 backbone.
     kernel : {"diag", "dplr"}, default="diag"
         SSM kernel of the backbone (S4D diagonal, or S4's DPLR).
-    dropout : float, default=0.2
+    dropout : float, default=0.4
         Dropout in the backbone (a strong regulariser on short series).
     lr, ssm_lr : float, default=0.003, 0.001
         AdamW learning rates of the network and of the SSM parameters.
@@ -251,7 +251,7 @@ class S4Forecaster(BaseEstimator):
         d_state: int = 32,
         n_layers: int = 2,
         kernel: str = "diag",
-        dropout: float = 0.2,
+        dropout: float = 0.4,
         lr: float = 0.003,
         ssm_lr: float = 0.001,
         weight_decay: float = 0.01,
