@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.dataset import unpack_data
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import LambdaLR
@@ -41,7 +41,12 @@ __all__ = [
     "ValidEarlyStopping",
     "ValidAccuracy",
     "FiniteLossGuard",
+    "GRADIENT_CLIP_NORM",
+    "ssm_param_groups",
+    "training_callbacks",
 ]
+
+GRADIENT_CLIP_NORM = 1.0  # max. global gradient norm
 
 POOLINGS = ("mean", "last", "max")
 
@@ -164,6 +169,23 @@ def ssm_parameter_patterns(n_layers: int, kernel: str, bidirectional: bool) -> l
     with torch.random.fork_rng(devices=[]):
         probe = S4Model(1, d_model=1, d_state=2, n_layers=n_layers, kernel=kernel, bidirectional=bidirectional)
     return ["backbone." + name for name in ssm_parameter_names(probe)]
+
+
+def ssm_param_groups(n_layers: int, kernel: str, bidirectional: bool, ssm_lr: float) -> list[tuple[str, dict]]:
+    """skorch ``optimizer__param_groups``: the backbone's SSM parameters at ``ssm_lr``, no weight decay."""
+    return [
+        (name, {"lr": ssm_lr, "weight_decay": 0.0})
+        for name in ssm_parameter_patterns(n_layers, kernel, bidirectional)
+    ]
+
+
+def training_callbacks(max_epochs: int) -> list[tuple[str, Callback]]:
+    """The training set-up every sks4 estimator shares: cosine schedule, gradient clipping, NaN guard."""
+    return [
+        ("lr_schedule", CosineSchedule(max_epochs)),
+        ("gradient_clipping", GradientNormClipping(gradient_clip_value=GRADIENT_CLIP_NORM)),
+        ("finite_loss", FiniteLossGuard()),
+    ]
 
 
 class S4Net(NeuralNet):

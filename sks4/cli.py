@@ -387,7 +387,6 @@ def _non_numeric_message(frame, columns, path: Path) -> str | None:
 # --------------------------------------------------------------------------- classify
 def _run_classify(args, report: _Reporter) -> int:
     import numpy as np
-    import pandas as pd
 
     _check_output_file(args.output)
     train = _read_table(args.train, "TRAIN")

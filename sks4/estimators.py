@@ -28,32 +28,31 @@ from sklearn.utils import check_array, check_consistent_length, check_random_sta
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import Callback, GradientNormClipping
+from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from torch import nn
 
 from sks4._skorch import (
     POOLINGS,
-    CosineSchedule,
-    FiniteLossGuard,
     S4Net,
     S4Network,
     ValidAccuracy,
     ValidEarlyStopping,
+    ssm_param_groups,
     ssm_parameter_patterns,
+    training_callbacks,
 )
 from sks4._validation import check_float as _check_float
 from sks4._validation import check_int as _check_int
 from sks4._validation import resolve_device as _resolve_device
 from sks4._validation import seeded_torch as _seeded_torch
 from sks4.data import PaddedSeries, check_input_shape, group_by_length, is_table, to_padded
+from sks4.nn.layer import KERNELS
 
 __all__ = ["S4Classifier", "S4Regressor"]
 
-KERNELS = ("dplr", "diag")
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
-GRADIENT_CLIP_NORM = 1.0  # max. global gradient norm
 
 
 # --------------------------------------------------------------------------- helpers
@@ -218,15 +217,10 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return inputs
 
     def _build_net(self, n_channels: int, n_outputs: int, device: str) -> S4Net:
-        ssm_groups = [
-            (name, {"lr": self.ssm_lr, "weight_decay": 0.0})
-            for name in ssm_parameter_patterns(self.n_layers, self.kernel, bool(self.bidirectional))
-        ]
+        ssm_groups = ssm_param_groups(self.n_layers, self.kernel, bool(self.bidirectional), self.ssm_lr)
         patience = self.patience if self.patience is not None else self.max_epochs + 1
         callbacks = [
-            ("lr_schedule", CosineSchedule(self.max_epochs)),
-            ("gradient_clipping", GradientNormClipping(gradient_clip_value=GRADIENT_CLIP_NORM)),
-            ("finite_loss", FiniteLossGuard()),
+            *training_callbacks(self.max_epochs),
             *self._early_stopping(patience),
             *(self.callbacks or []),
         ]

@@ -14,13 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sks4 import _basis
-from sks4.data import PaddedSeries, check_input_shape, group_by_length, to_padded
+from sks4.data import PaddedSeries, check_input_shape, group_by_length, is_table, to_padded
 from sks4.hippo import DISCRETIZATIONS, MEASURES
 
 __all__ = ["S4Features"]
@@ -448,7 +447,7 @@ default=("last", "mean", "min", "max", "ppv")
         padded = _fast_padded(X)
         if padded is None:
             padded = to_padded(X, dtype=np.float64, n_channels=None if reset else self.n_channels_, name="X")
-        table = _is_table(X, padded)
+        table = is_table(X, padded)
         # feature names of DataFrames (time steps of a wide frame, channels of a long one)
         validate_data(self, X, skip_check_array=True, reset=reset, ensure_2d=False)
         if reset:
@@ -643,15 +642,3 @@ def _fast_padded(X: Any) -> PaddedSeries | None:
     values = values.view()
     values.flags.writeable = False
     return PaddedSeries(values, np.full(X.shape[0], X.shape[-1], dtype=np.int64))
-
-
-def _is_table(X: Any, padded: PaddedSeries) -> bool:
-    """Whether ``X`` is a 2-D table (n_samples, n_timesteps) in scikit-learn's sense."""
-    if isinstance(X, pd.DataFrame):
-        return not isinstance(X.index, pd.MultiIndex)
-    shape = getattr(X, "shape", None)
-    if shape is not None:
-        return len(shape) == 2
-    if isinstance(X, (list, tuple)):
-        return padded.n_channels == 1 and padded.equal_length and all(np.ndim(row) == 1 for row in X)
-    return np.asarray(X).ndim == 2

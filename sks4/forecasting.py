@@ -38,17 +38,15 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
-from skorch.callbacks import GradientNormClipping
 
 from sks4._forecast_net import PinballLoss, S4ForecastNetwork, WindowDataset
-from sks4._skorch import CosineSchedule, FiniteLossGuard, ssm_parameter_patterns
+from sks4._skorch import ssm_param_groups, training_callbacks
 from sks4._validation import check_float, check_int, resolve_device, seeded_torch
+from sks4.nn.layer import KERNELS
 
 __all__ = ["S4Forecaster", "smape"]
 
-KERNELS = ("dplr", "diag")
 TRANSFORMS = ("auto", "log", "none")
-GRADIENT_CLIP_NORM = 1.0
 DEFAULT_QUANTILES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
 
 
@@ -370,7 +368,7 @@ class S4Forecaster(BaseEstimator):
             self.exog_shift_ = exog.mean(0)
             scale = exog.std(0)
             self.exog_scale_ = np.where(scale > 1e-12 * np.maximum(1, np.abs(self.exog_shift_)), scale, 1.0)
-        known = self._known(np.arange(T), exog)  # (T, n_known) or None
+        known = self._known(exog)  # (T, n_known) or None
         self.n_known_ = 0 if known is None else known.shape[1]
         inputs = self._inputs(z, known)  # (C, T)
         future = None
@@ -397,7 +395,6 @@ class S4Forecaster(BaseEstimator):
         self.cutoff_ = frame.index[-1]
         self.recent_levels_ = z[-self._memory :].copy()  # (memory, n_targets), last row = cutoff
         self.n_updates_ = 0
-        self.n_observed_ = T
         self._states = []
         self._features = []
         for net in self.nets_:
@@ -407,10 +404,7 @@ class S4Forecaster(BaseEstimator):
         return self
 
     def _build_net(self, d_input: int, n_targets: int, device: str) -> NeuralNet:
-        ssm_groups = [
-            (name, {"lr": self.ssm_lr, "weight_decay": 0.0})
-            for name in ssm_parameter_patterns(self.n_layers, self.kernel, False)
-        ]
+        ssm_groups = ssm_param_groups(self.n_layers, self.kernel, False, self.ssm_lr)
         return NeuralNet(
             module=S4ForecastNetwork,
             module__d_input=d_input,
@@ -433,11 +427,7 @@ class S4Forecaster(BaseEstimator):
             max_epochs=self.max_epochs,
             train_split=None,
             iterator_train__shuffle=True,
-            callbacks=[
-                ("lr_schedule", CosineSchedule(self.max_epochs)),
-                ("gradient_clipping", GradientNormClipping(gradient_clip_value=GRADIENT_CLIP_NORM)),
-                ("finite_loss", FiniteLossGuard()),
-            ],
+            callbacks=training_callbacks(self.max_epochs),
             device=device,
             verbose=int(self.verbose),
         )
@@ -466,11 +456,8 @@ class S4Forecaster(BaseEstimator):
                 return period
         return None
 
-    def _known(self, positions: np.ndarray, exog: np.ndarray | None) -> np.ndarray | None:
-        """Covariates known in advance at ``positions`` (time steps counted from the start of ``y`` in fit).
-
-        The scaled exogenous variables: (n, n_known) or None.
-        """
+    def _known(self, exog: np.ndarray | None) -> np.ndarray | None:
+        """Covariates known in advance: the scaled exogenous variables, (n, n_known) or None."""
         return None if exog is None else self._scale_exog(exog)
 
     def _inputs(self, z: np.ndarray, known: np.ndarray | None, previous: np.ndarray | None = None) -> np.ndarray:
@@ -573,14 +560,13 @@ class S4Forecaster(BaseEstimator):
             raise ValueError("y_new has values <= 0 but the forecaster models the log of the series.")
         exog = self._check_exog(X_new, expected, reset=False, name="X_new")
         z = self._forward_transform(values)
-        known = self._known(self.n_observed_ + np.arange(len(frame)), exog)
+        known = self._known(exog)
         inputs = self._inputs(z, known, previous=self.recent_levels_[-1])
         for i, net in enumerate(self.nets_):
             self._states[i], self._features[i] = self._read(net, inputs, self._states[i])
         self.recent_levels_ = np.vstack([self.recent_levels_, z])[-self._memory :]
         self.cutoff_ = expected[-1]
         self.n_updates_ += len(frame)
-        self.n_observed_ += len(frame)
         return self
 
     # ------------------------------------------------------------------ predict
@@ -632,7 +618,7 @@ class S4Forecaster(BaseEstimator):
         future = None
         if self.n_known_:
             future = np.zeros((self.max_horizon, self.n_known_))
-            future[steps - 1] = self._known(self.n_observed_ - 1 + steps, exog)
+            future[steps - 1] = self._known(exog)
         outputs = []
         for net, features in zip(self.nets_, self._features):
             module = self._module(net)

@@ -319,14 +319,13 @@ def _reread(model, y_full):
     """
     ref = copy.deepcopy(model)
     for name in ("_forward_transform", "_known", "_inputs", "_read", "_memory", "recent_levels_", "cutoff_",
-                 "n_observed_", "_states", "_features"):
+                 "_states", "_features"):
         assert hasattr(ref, name), f"S4Forecaster has no {name} any more: adapt _reread to fit"
     values = y_full.to_frame().to_numpy(np.float64)
     z = ref._forward_transform(values)
-    inputs = ref._inputs(z, ref._known(np.arange(len(z)), None))
+    inputs = ref._inputs(z, ref._known(None))
     ref.cutoff_ = y_full.index[-1]
     ref.recent_levels_ = z[-ref._memory :].copy()
-    ref.n_observed_ = len(z)
     ref._states, ref._features = [], []
     for net in ref.nets_:
         state, features = ref._read(net, inputs)
