@@ -24,6 +24,24 @@ How a series becomes training data
 
 Quantiles map through the monotone inverse transform exactly, so the median
 and intervals of the original series are those of the transformed one.
+
+Prediction intervals
+--------------------
+Quantiles learnt on the training windows are overconfident: the network has
+seen those windows' futures. By default (``intervals="conformal"``) the
+intervals are calibrated out of sample instead, by split-conformal
+prediction per horizon (Lei et al. 2018; for multi-step time series,
+Stankeviciute et al. 2021): a copy of the forecaster is trained without the
+last ``c`` steps of the series and forecasts them from every origin; the
+absolute errors of its medians (transformed scale) for horizon ``h`` give
+the half-width of horizon ``h``'s intervals around the median of the
+forecaster trained on the whole series, at the ``ceil((n + 1) p)``-th
+smallest of the ``n`` errors for a central interval of probability ``p``.
+
+* J. Lei, M. G'Sell, A. Rinaldo, R. J. Tibshirani and L. Wasserman (2018).
+  Distribution-free predictive inference for regression. JASA 113(523).
+* K. Stankeviciute, A. M. Alaa and M. van der Schaar (2021). Conformal
+  time-series forecasting. NeurIPS 34.
 """
 
 from __future__ import annotations
@@ -34,7 +52,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
@@ -47,6 +65,7 @@ from sks4.nn.layer import KERNELS
 __all__ = ["S4Forecaster", "smape"]
 
 TRANSFORMS = ("auto", "log", "none")
+INTERVALS = ("conformal", "quantile")
 DEFAULT_QUANTILES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
 
 
@@ -166,9 +185,10 @@ class S4Forecaster(BaseEstimator):
         network forecasts all of them directly (no recursion).
     quantiles : sequence of float, default=(0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
         Quantile levels learnt with the pinball loss. The median (0.5, added
-        when missing) is the point forecast; :meth:`predict_interval` and
-        :meth:`predict_quantiles` interpolate between the levels and can reach
-        levels from the smallest to the largest.
+        when missing) is the point forecast. :meth:`predict_interval` and
+        :meth:`predict_quantiles` can reach levels from the smallest to the
+        largest; with ``intervals="quantile"`` they interpolate between the
+        learnt levels.
     transform : {"auto", "log", "none"}, default="auto"
         Transform of the targets before scaling: ``"log"`` models relative
         changes (multiplicative trend and seasonality), ``"auto"`` takes the
@@ -202,6 +222,23 @@ class S4Forecaster(BaseEstimator):
     n_models : int, default=1
         Size of the ensemble: networks trained from different seeds, whose
         quantiles are averaged (more stable forecasts on short series).
+    intervals : {"conformal", "quantile"}, default="conformal"
+        How :meth:`predict_interval` and :meth:`predict_quantiles` are made.
+        ``"conformal"``: split-conformal intervals around the median, from
+        out-of-sample errors per horizon (see the module docstring; Lei et
+        al. 2018, Stankeviciute et al. 2021); this trains a second,
+        calibration model on the series without its last
+        ``calibration_size`` steps (about 1.5 times the fit time).
+        ``"quantile"``: the learnt quantiles, which tend to be too narrow.
+        The point forecast is the same either way.
+    calibration_size : int or None, default=None
+        Steps at the end of the series held out from the calibration model;
+        each horizon gets that many out-of-sample errors. None:
+        ``min(max(max_horizon, 20), len(y) // 3)``; series too short for
+        that (fewer than 3 steps left to train on) fall back to the learnt
+        quantiles with a warning. With ``n`` errors, probabilities above
+        ``n / (n + 1)`` take the largest error, which no longer guarantees
+        them (e.g. 90% needs ``n >= 9``).
     freq : str or None, default=None
         Frequency of a DatetimeIndex that does not carry one (``"MS"``,
         ``"D"``, ...); inferred when None.
@@ -225,6 +262,10 @@ class S4Forecaster(BaseEstimator):
         Column names of the exogenous variables used in fit.
     n_updates_ : int
         Observations taken by :meth:`update` since fit.
+    conformal_residuals_ : ndarray of shape (max_horizon, n_targets, calibration_size) or None
+        Absolute out-of-sample errors of the calibration model's medians on
+        the transformed scale, per horizon (NaN where a horizon has fewer);
+        None with ``intervals="quantile"`` or when calibration fell back.
 
     Examples
     --------
@@ -256,6 +297,8 @@ class S4Forecaster(BaseEstimator):
         batch_size: int = 8,
         max_epochs: int = 100,
         n_models: int = 1,
+        intervals: str = "conformal",
+        calibration_size: int | None = None,
         freq: str | None = None,
         device: str = "auto",
         random_state=None,
@@ -277,6 +320,8 @@ class S4Forecaster(BaseEstimator):
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.n_models = n_models
+        self.intervals = intervals
+        self.calibration_size = calibration_size
         self.freq = freq
         self.device = device
         self.random_state = random_state
@@ -287,6 +332,9 @@ class S4Forecaster(BaseEstimator):
         for name in ("max_horizon", "d_model", "d_state", "n_layers", "batch_size", "max_epochs", "n_models"):
             check_int(getattr(self, name), name)
         check_int(self.context_length, "context_length", minimum=2, allow_none=True)
+        check_int(self.calibration_size, "calibration_size", minimum=1, allow_none=True)
+        if self.intervals not in INTERVALS:
+            raise ValueError(f"intervals must be one of {INTERVALS}, got {self.intervals!r}.")
         check_int(self.verbose, "verbose", minimum=0)
         if self.d_state % 2:
             raise ValueError(f"d_state must be even (conjugate pairs), got {self.d_state}; use {self.d_state + 1}.")
@@ -338,6 +386,7 @@ class S4Forecaster(BaseEstimator):
         if T < 3:
             raise ValueError(f"y has {T} observation(s); S4Forecaster needs at least 3.")
         exog = self._check_exog(X, frame.index, reset=True)
+        calibration_size = self._calibration_size(T)
         self.season_length_ = self._season_length(frame.index)
         self.target_names_ = list(frame.columns)
         self.index_template_ = frame.index[:0]
@@ -371,11 +420,7 @@ class S4Forecaster(BaseEstimator):
         known = self._known(exog)  # (T, n_known) or None
         self.n_known_ = 0 if known is None else known.shape[1]
         inputs = self._inputs(z, known)  # (C, T)
-        future = None
-        if known is not None:
-            future = np.zeros((T, H, self.n_known_))
-            for h in range(1, min(H, T - 1) + 1):
-                future[: T - h, h - 1] = known[h:]
+        future = self._future(known)
 
         window = T if self.context_length is None else min(self.context_length, T)
         starts = np.arange(0, T - 1)
@@ -384,6 +429,7 @@ class S4Forecaster(BaseEstimator):
         dataset = WindowDataset(inputs.astype(dtype), targets.astype(dtype), None if future is None else future.astype(dtype), starts, window)
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_models)
+        calibration_seed = int(rng.randint(np.iinfo(np.int32).max))
         self.nets_ = []
         for seed in seeds:
             with seeded_torch(int(seed), device):
@@ -401,7 +447,92 @@ class S4Forecaster(BaseEstimator):
             state, features = self._read(net, inputs)
             self._states.append(state)
             self._features.append(features)
+        self.conformal_residuals_ = None
+        if calibration_size is not None:
+            self._calibrate(frame, values, exog, calibration_size, calibration_seed)
         return self
+
+    def _future(self, known: np.ndarray | None) -> np.ndarray | None:
+        """Known covariates at ``t + h`` for every step ``t`` and horizon ``h``: (T, H, n_known), zeros beyond."""
+        if known is None:
+            return None
+        T, H = len(known), self.max_horizon
+        future = np.zeros((T, H, known.shape[1]))
+        for h in range(1, min(H, T - 1) + 1):
+            future[: T - h, h - 1] = known[h:]
+        return future
+
+    def _calibration_size(self, T: int) -> int | None:
+        """Number of last steps held out for conformal calibration; None: learnt quantiles."""
+        if self.intervals != "conformal":
+            return None
+        size = min(max(self.max_horizon, 20), T // 3) if self.calibration_size is None else self.calibration_size
+        if T - size >= 3:
+            return int(size)
+        if self.calibration_size is not None:
+            raise ValueError(
+                f"calibration_size={size} leaves {T - size} observation(s) to train the calibration model on; "
+                f"it needs at least 3. Use calibration_size <= {T - 3}."
+            )
+        warnings.warn(f"y is too short ({T} steps) for conformal calibration: the intervals are the learnt "
+                      "quantiles.", UserWarning, stacklevel=3)
+        return None
+
+    def _calibrate(
+        self, frame: pd.DataFrame, values: np.ndarray, exog: np.ndarray | None, size: int, seed: int
+    ) -> None:
+        """Split-conformal calibration of the intervals on the last ``calibration_size`` steps.
+
+        A copy of the forecaster (same hyperparameters) is trained on the
+        series without its last ``c`` steps, then reads the whole series. Its
+        forecasts of the held-out steps, from every origin and horizon ``h``
+        whose target lies among them (``c`` origins per horizon), give
+        out-of-sample absolute residuals on the transformed scale, stored per
+        horizon and target in :attr:`conformal_residuals_`.
+        """
+        T, H = len(values), self.max_horizon
+        cal = clone(self).set_params(intervals="quantile", transform=self.transform_, random_state=seed, verbose=0)
+        X_cal = None if exog is None else pd.DataFrame(exog[: T - size], index=frame.index[: T - size])
+        cal.fit(frame.iloc[: T - size], X_cal)
+        # the calibration networks' median forecasts from every origin of the whole series
+        z = cal._forward_transform(values)
+        known = cal._known(exog)
+        inputs, future = cal._inputs(z, known), cal._future(known)
+        median = int(np.searchsorted(cal.quantiles_, 0.5))
+        outputs = []
+        with torch.no_grad():
+            for net in cal.nets_:
+                module = cal._module(net)
+                param = next(module.parameters())
+                x = torch.as_tensor(inputs, dtype=param.dtype, device=param.device)[None]
+                fut = None if future is None else torch.as_tensor(future, dtype=param.dtype, device=param.device)[None]
+                out = module(x, torch.tensor([T], device=param.device), fut)[0]  # (T, n_targets, H, Q)
+                outputs.append(out.cpu().double().numpy())
+        change = np.sort(np.mean(outputs, axis=0), axis=-1)[..., median] * cal.change_scale_.T[None]  # (T, n, H)
+        residuals = _anchored_changes(z, cal.anchor_offsets_) - change  # z[t + h] - forecast, NaN if unknown
+        scores = np.full((H, values.shape[1], size), np.nan)
+        for h in range(1, H + 1):
+            origins = np.arange(max(0, T - size - h), T - h)  # the target t + h was held out
+            scores[h - 1, :, : len(origins)] = np.abs(residuals[origins, :, h - 1]).T
+        if not np.isfinite(scores[0]).any(axis=-1).all():
+            warnings.warn("no held-out residual one step ahead (series too short for conformal calibration): "
+                          "the intervals are the learnt quantiles.", UserWarning, stacklevel=3)
+            return
+        self.conformal_residuals_ = scores
+
+    def _conformal_widths(self, p: np.ndarray) -> np.ndarray:
+        """Half-widths (H, n_targets, len(p)) of the conformal intervals of probabilities ``p`` (transformed scale).
+
+        The width for ``n`` residuals is their ``ceil((n + 1) p)``-th smallest
+        (the largest when that rank exceeds ``n``), made non-decreasing in the
+        horizon; ``p = 0`` gives 0.
+        """
+        scores = np.sort(self.conformal_residuals_, axis=-1)  # NaN last
+        n = np.isfinite(scores).sum(-1)[..., None]  # (H, n_targets, 1)
+        rank = np.clip(np.ceil((n + 1) * p - 1e-9).astype(np.int64), 1, np.maximum(n, 1))
+        widths = np.take_along_axis(scores, rank - 1, axis=-1)  # (H, n_targets, P)
+        widths = np.fmax.accumulate(widths, axis=0)  # wider further ahead; fills horizons without residuals
+        return np.where(p > 0, widths, 0.0)
 
     def _build_net(self, d_input: int, n_targets: int, device: str) -> NeuralNet:
         ssm_groups = ssm_param_groups(self.n_layers, self.kernel, False, self.ssm_lr)
@@ -608,8 +739,8 @@ class S4Forecaster(BaseEstimator):
         return steps.astype(np.int64), horizon_index[steps - 1]
 
     @torch.no_grad()
-    def _quantile_forecasts(self, fh, X) -> tuple[np.ndarray, pd.Index]:
-        """Forecasts at every learnt level: (n_steps, n_targets, n_levels), on the original scale."""
+    def _quantile_forecasts(self, fh, X) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+        """Forecasts at every learnt level: (n_steps, n_targets, n_levels), on the transformed scale; the steps."""
         check_is_fitted(self, "nets_")
         steps, index = self._steps(fh)
         exog = None
@@ -630,21 +761,33 @@ class S4Forecaster(BaseEstimator):
         out = np.sort(out, axis=-1)  # monotone rearrangement of crossing quantiles
         change = out * self.change_scale_[steps - 1].T[:, :, None]  # (n_targets, n_steps, Q)
         anchors = self.recent_levels_[len(self.recent_levels_) - 1 + self.anchor_offsets_[steps - 1]]  # (n_steps, n_targets)
-        levels = self._inverse_transform(anchors.T[:, :, None] + change)
-        return levels.transpose(1, 0, 2), index  # (n_steps, n_targets, Q)
+        levels = anchors.T[:, :, None] + change
+        return levels.transpose(1, 0, 2), steps, index  # (n_steps, n_targets, Q)
 
-    def _at_levels(self, forecasts: np.ndarray, alpha) -> np.ndarray:
-        """Interpolate the learnt quantiles at levels ``alpha``: (n_steps, n_targets, len(alpha))."""
+    def _at_levels(self, fh, X, alpha) -> tuple[np.ndarray, pd.Index]:
+        """Forecast quantiles at levels ``alpha``: (n_steps, n_targets, len(alpha)) on the original scale.
+
+        Conformal intervals: the median plus or minus the conformal half-width
+        of probability ``|2 alpha - 1|``; learnt quantiles: interpolated
+        between the learnt levels.
+        """
+        check_is_fitted(self, "nets_")
         alpha = np.asarray(alpha, dtype=np.float64).ravel()
         lo, hi = self.quantiles_[0], self.quantiles_[-1]
         if ((alpha < lo - 1e-12) | (alpha > hi + 1e-12)).any():
             raise ValueError(
-                f"quantile levels {alpha.tolist()} lie outside the learnt range [{lo}, {hi}]. Fit with "
+                f"quantile levels {alpha.tolist()} lie outside the range of quantiles [{lo}, {hi}]. Fit with "
                 "quantiles= that include them, e.g. S4Forecaster(quantiles=(0.01, 0.05, 0.5, 0.95, 0.99))."
             )
+        forecasts, steps, index = self._quantile_forecasts(fh, X)
+        if getattr(self, "conformal_residuals_", None) is not None:
+            median = forecasts[..., int(np.searchsorted(self.quantiles_, 0.5))]  # (n_steps, n_targets)
+            widths = self._conformal_widths(np.abs(2 * alpha - 1))[steps - 1]  # (n_steps, n_targets, A)
+            return self._inverse_transform(median[..., None] + np.sign(alpha - 0.5) * widths), index
+        forecasts = self._inverse_transform(forecasts)
         flat = forecasts.reshape(-1, forecasts.shape[-1])
         result = np.stack([np.interp(alpha, self.quantiles_, row) for row in flat])
-        return result.reshape(*forecasts.shape[:-1], len(alpha))
+        return result.reshape(*forecasts.shape[:-1], len(alpha)), index
 
     def _output(self, values: np.ndarray, index: pd.Index):
         """(n_steps, n_targets) -> Series or DataFrame like ``y``."""
@@ -670,11 +813,15 @@ class S4Forecaster(BaseEstimator):
         pandas Series or DataFrame
             Like ``y`` in fit, indexed by the forecast time stamps.
         """
-        forecasts, index = self._quantile_forecasts(fh, X)
-        return self._output(self._at_levels(forecasts, [0.5])[..., 0], index)
+        values, index = self._at_levels(fh, X, [0.5])
+        return self._output(values[..., 0], index)
 
     def predict_quantiles(self, fh, X=None, alpha=(0.05, 0.5, 0.95)) -> pd.DataFrame:
         """Forecast quantiles at levels ``alpha``.
+
+        Monotone in the level, with the level 0.5 equal to :meth:`predict`.
+        With conformal intervals the level ``a`` is the bound of the central
+        interval of probability ``|2a - 1|`` (below the median for ``a < 0.5``).
 
         Returns
         -------
@@ -683,8 +830,7 @@ class S4Forecaster(BaseEstimator):
             MultiIndex (target, level) when ``y`` had several columns.
         """
         alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
-        forecasts, index = self._quantile_forecasts(fh, X)
-        values = self._at_levels(forecasts, alpha)  # (n_steps, n_targets, n_alpha)
+        values, index = self._at_levels(fh, X, alpha)  # (n_steps, n_targets, n_alpha)
         if self._series_output:
             return pd.DataFrame(values[:, 0], index=index, columns=pd.Index(alpha.tolist(), name="quantile"))
         columns = pd.MultiIndex.from_product([self.target_names_, alpha.tolist()], names=["target", "quantile"])
@@ -693,6 +839,12 @@ class S4Forecaster(BaseEstimator):
     def predict_interval(self, fh, X=None, coverage: float = 0.9) -> pd.DataFrame:
         """Central prediction intervals of probability ``coverage``.
 
+        Conformal by default (``intervals="conformal"``): the median, moved
+        on the transformed scale by the conformal half-width of the horizon,
+        which grows (never shrinks) with the horizon. They cover each future
+        step with probability about ``coverage`` when the errors of the
+        calibration period are representative of the future ones.
+
         Returns
         -------
         pandas DataFrame
@@ -700,8 +852,7 @@ class S4Forecaster(BaseEstimator):
             (a column MultiIndex (target, bound) when ``y`` had several columns).
         """
         check_float(coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True)
-        forecasts, index = self._quantile_forecasts(fh, X)
-        values = self._at_levels(forecasts, [(1 - coverage) / 2, (1 + coverage) / 2])
+        values, index = self._at_levels(fh, X, [(1 - coverage) / 2, (1 + coverage) / 2])
         if self._series_output:
             return pd.DataFrame(values[:, 0], index=index, columns=["lower", "upper"])
         columns = pd.MultiIndex.from_product([self.target_names_, ["lower", "upper"]], names=["target", "bound"])
@@ -793,7 +944,7 @@ def _rms_scales(changes: np.ndarray, floor: np.ndarray) -> np.ndarray:
     Horizons with fewer than 3 known changes extrapolate the last reliable
     one as ``sqrt(h)``; scales below ``floor`` (n,) (a constant series) are raised to it.
     """
-    T, n, H = changes.shape
+    _, n, H = changes.shape
     scales = np.ones((H, n))
     last = None
     for h in range(1, H + 1):

@@ -23,7 +23,7 @@ from sks4.datasets import load_airline
 from sks4.forecasting import smape
 from sks4.model_selection import ForecastSplit, backtest
 
-TINY = dict(max_horizon=6, d_model=8, d_state=4, n_layers=1, max_epochs=2, device="cpu", random_state=0)
+TINY = {"max_horizon": 6, "d_model": 8, "d_state": 4, "n_layers": 1, "max_epochs": 2, "device": "cpu", "random_state": 0}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -240,10 +240,14 @@ def _text_column(y):
         (lambda y: y, {"dropout": 1.0}, ValueError, "dropout must lie in"),
         (lambda y: y, {"seasonal_period": 1}, ValueError, "seasonal_period"),
         (lambda y: y, {"device": "tpu"}, ValueError, "device must be"),
+        (lambda y: y, {"intervals": "bootstrap"}, ValueError, "intervals must be one of"),
+        (lambda y: y, {"calibration_size": 0}, ValueError, "calibration_size must be an integer >= 1"),
+        (lambda y: y[:20], {"calibration_size": 18}, ValueError, r"calibration_size=18 leaves 2 .* <= 17"),
     ],
     ids=[
         "nan", "irregular-datetime", "string-index", "non-numeric", "too-short", "odd-d_state", "kernel",
         "quantile-0", "quantile-1.5", "log-non-positive", "max_horizon-0", "dropout-1", "seasonal_period-1", "device",
+        "intervals", "calibration_size-0", "calibration_size-too-large",
     ],
 )
 def test_errors_before_training(no_training, y, make_y, params, error, match):
@@ -278,17 +282,66 @@ def test_forecast_horizon_errors(fitted, y):
 
 
 def test_coverage_and_levels_outside_the_learnt_range(fitted):
-    with pytest.raises(ValueError, match=r"outside the learnt range \[0.025, 0.975\]"):
+    with pytest.raises(ValueError, match=r"outside the range of quantiles \[0.025, 0.975\]"):
         fitted.predict_interval(3, coverage=0.99)
-    with pytest.raises(ValueError, match="outside the learnt range"):
+    with pytest.raises(ValueError, match="outside the range of quantiles"):
         fitted.predict_quantiles(3, alpha=[0.01, 0.5])
     with pytest.raises(ValueError, match=r"coverage must lie in \(0.0, 1.0\)"):
         fitted.predict_interval(3, coverage=1.5)
     narrow = S4Forecaster(**{**TINY, "max_epochs": 1, "quantiles": (0.2, 0.8)}).fit(load_airline()[:30])
     assert narrow.quantiles_.tolist() == [0.2, 0.5, 0.8]  # the median is added
     narrow.predict_interval(2, coverage=0.6)
-    with pytest.raises(ValueError, match=r"outside the learnt range \[0.2, 0.8\]"):
+    with pytest.raises(ValueError, match=r"outside the range of quantiles \[0.2, 0.8\]"):
         narrow.predict_interval(2, coverage=0.9)
+
+
+# --------------------------------------------------------------------------- conformal intervals
+def test_conformal_intervals_cover_known_noise_at_about_the_nominal_rate():
+    """On level + independent N(0, 1) noise, the 80% and 90% conformal intervals cover held-out steps at
+    about their nominal rates, over many origins (rolled forward with ``update``) and horizons 1..4."""
+    rng = np.random.default_rng(0)
+    n_train, n_test, H = 160, 120, 4
+    y = pd.Series(50.0 + rng.normal(size=n_train + n_test))
+    model = S4Forecaster(**{**TINY, "max_horizon": H, "transform": "none", "calibration_size": 60}).fit(y[:n_train])
+    assert model.conformal_residuals_.shape == (H, 1, 60)
+    inside = {0.8: [], 0.9: []}
+    for origin in range(n_train, n_train + n_test - H):
+        future = y[origin : origin + H]
+        for coverage, hits in inside.items():
+            interval = model.predict_interval(H, coverage=coverage)
+            hits.extend((future >= interval["lower"]) & (future <= interval["upper"]))
+        model.update(y[origin : origin + 1])
+    assert 0.72 <= np.mean(inside[0.8]) <= 0.9, np.mean(inside[0.8])
+    assert 0.84 <= np.mean(inside[0.9]) <= 0.97, np.mean(inside[0.9])
+
+
+def test_conformal_intervals_widen_with_the_horizon_around_the_median(fitted):
+    median = fitted.predict(6)
+    quantiles = fitted.predict_quantiles(6, alpha=[0.05, 0.5, 0.95])
+    np.testing.assert_allclose(quantiles[0.5].to_numpy(), median.to_numpy())
+    # symmetric on the log scale, half-widths non-decreasing with the horizon
+    upper = np.log(quantiles[0.95].to_numpy()) - np.log(median.to_numpy())
+    lower = np.log(median.to_numpy()) - np.log(quantiles[0.05].to_numpy())
+    np.testing.assert_allclose(upper, lower)
+    assert (upper > 0).all() and (np.diff(upper) >= -1e-12).all()
+    # the half-width is a conformal quantile of the stored errors of that horizon (or a shorter one)
+    errors = fitted.conformal_residuals_[:, 0]
+    n = np.isfinite(errors).sum(1)
+    rank = np.minimum(np.ceil((n + 1) * 0.9).astype(int), n)
+    per_horizon = np.array([np.sort(e[np.isfinite(e)])[k - 1] for e, k in zip(errors, rank)])
+    np.testing.assert_allclose(upper, np.maximum.accumulate(per_horizon))
+
+
+def test_quantile_intervals_share_the_median_and_short_series_fall_back(y):
+    conformal = S4Forecaster(**{**TINY, "max_epochs": 1}).fit(y[:60])
+    learnt = S4Forecaster(**{**TINY, "max_epochs": 1, "intervals": "quantile"}).fit(y[:60])
+    assert learnt.conformal_residuals_ is None and conformal.conformal_residuals_.shape == (6, 1, 20)
+    np.testing.assert_allclose(learnt.predict(6).to_numpy(), conformal.predict(6).to_numpy())
+    assert not np.allclose(learnt.predict_interval(6).to_numpy(), conformal.predict_interval(6).to_numpy())
+    with pytest.warns(UserWarning, match="too short .* for conformal calibration"):
+        short = S4Forecaster(**{**TINY, "max_epochs": 1}).fit(y[:3])
+    assert short.conformal_residuals_ is None
+    assert short.predict_interval(2).shape == (2, 2)
 
 
 # --------------------------------------------------------------------------- update
@@ -422,7 +475,7 @@ def test_clone_and_params(fitted):
     assert params["d_model"] == 8 and params["max_horizon"] == 6
     assert set(params) >= {"max_horizon", "quantiles", "transform", "context_length", "seasonal_period", "d_model",
                            "d_state", "n_layers", "kernel", "dropout", "lr", "ssm_lr", "weight_decay", "batch_size",
-                           "max_epochs", "n_models", "freq", "device", "random_state", "verbose"}
+                           "max_epochs", "n_models", "intervals", "calibration_size", "freq", "device", "random_state", "verbose"}
     fresh = clone(fitted)
     assert fresh.get_params() == params
     assert not hasattr(fresh, "nets_")
