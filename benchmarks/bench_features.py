@@ -9,7 +9,7 @@ warm-up that also fills the readout cache):
   -- the final 64 LegT coefficients: one product with the cached readout,
   plus input validation;
 * the same, cold: the first call, which also builds the (L, 64) readout;
-* ``S4Features()`` -- the defaults (LegT + LagT, 4 windows, 8 coefficients,
+* ``S4Features()`` -- the defaults (LegT + LagT, 4 windows, 4 coefficients,
   pooled over every step), for reference;
 * aeon's ``MiniRocket`` transform (10,000 kernels, ``n_jobs`` = threads),
   when aeon can be imported here or by the interpreter given with

@@ -2,8 +2,10 @@
 
 :class:`S4Features` reads each series into a HiPPO memory (:mod:`sks4.hippo`)
 and returns its coefficients: an orthogonal-polynomial (or Fourier) summary
-of the series at one or several time scales, computed without training. The
-mathematics (bases, readout matrices) lives in :mod:`sks4._basis`.
+of the series at one or several time scales, computed without training
+(only the biases of the ``"ppv"`` statistic are quantiles of the training
+memories). The mathematics (bases, readout matrices) lives in
+:mod:`sks4._basis`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ INPUTS = ("raw", "diff")
 _INPUT_SUFFIX = {"raw": "", "diff": "d"}  # in the feature names: ch0_..., ch0d_...
 _CHUNK_BYTES = 16 * 2**20  # memory for the memory states of one chunk of series
 _PPV_RTOL = 1e-9  # "ppv" counts values above this fraction of the series' largest |state|
+_BIAS_VALUES = 2**22  # states (per signal, memory and coefficient, all together) read in fit for the biases
 
 
 class S4Features(TransformerMixin, BaseEstimator):
@@ -40,8 +43,9 @@ class S4Features(TransformerMixin, BaseEstimator):
     basis (Legendre for ``"legs"``/``"legt"``, Laguerre for ``"lagt"``,
     Fourier for ``"fout"``). The memory state at any step is a fixed linear
     map of the input, so the coefficients are computed as matrix products
-    with float64 readout matrices cached per series length; there is no
-    training. Either the memory at some reading times is returned as is
+    with float64 readout matrices cached per series length; the only thing
+    learned is the biases of the ``"ppv"`` statistic (``ppv_quantiles``).
+    Either the memory at some reading times is returned as is
     (``pooling=None``), or each coefficient is summarised over the reading
     times (``pooling``), which makes the features nonlinear in the series.
 
@@ -86,7 +90,9 @@ default=("last", "mean", "min", "max", "ppv")
         statistics: ``"last"`` (the final memory), ``"mean"``, ``"min"``,
         ``"max"`` and ``"ppv"`` (proportion of positive values; values below
         ``1e-9`` times the largest ``|coefficient|`` of that memory over the
-        series count as 0, so that rounding noise does not flip them).
+        series count as 0, so that rounding noise does not flip them; with
+        ``ppv_quantiles`` the proportions of values above biases learned in
+        ``fit`` instead).
     inputs : {"raw", "diff"} or sequence of them, default=("raw",)
         The signals read into the memories, one per entry for each channel:
         ``"raw"`` the series itself, ``"diff"`` its first difference
@@ -97,6 +103,20 @@ default=("last", "mean", "min", "max", "ppv")
         series' local slopes (a change of level becomes a spike). Each
         input costs one full set of memories: ``("raw", "diff")`` doubles
         the features and the transform time.
+    ppv_quantiles : int or None, default=2
+        Biases of ``"ppv"`` learned from the training series, as MiniRocket
+        does for its convolutions (Dempster et al. 2021). None: ``"ppv"``
+        is the proportion of positive values (bias 0, nothing learned). An
+        integer ``q >= 1``: ``fit`` reads the training series (at most about
+        4 million states, evenly spaced series beyond that) and, for each
+        channel, input, memory and coefficient, takes the quantiles at levels
+        ``(j + 1/2) / q``, ``j = 0..q-1``, of that coefficient's values over
+        all series and reading times as biases (``ppv_biases_``, raised by
+        ``1e-9`` times the memory's largest ``|coefficient|`` so that values
+        equal to a bias up to rounding count as below it); ``"ppv"``
+        then gives ``q`` features per coefficient, the proportion of reading
+        times at which the coefficient exceeds each bias. Ignored (nothing
+        learned) without ``"ppv"`` in ``pooling``.
 
     Attributes
     ----------
@@ -114,6 +134,10 @@ default=("last", "mean", "min", "max", "ppv")
         One entry per memory, in feature order.
     inputs_ : tuple of str
         The inputs, in feature order.
+    ppv_biases_ : ndarray of shape (n_channels * n_inputs, n_memories, n_coefs, ppv_quantiles)
+        The biases of ``"ppv"`` learned in ``fit`` (only with
+        ``ppv_quantiles`` and ``"ppv"`` in ``pooling``); rows by channel,
+        then input, memories in the order of ``blocks_``.
     n_features_in_ : int
         Series length, defined only when ``fit`` got a 2-D table
         ``(n_samples, n_timesteps)``; then :meth:`transform` requires tables
@@ -136,7 +160,8 @@ default=("last", "mean", "min", "max", "ppv")
     :meth:`get_feature_names_out` spells this out, e.g. ``ch0_legt_w1_c3``
     (channel 0, LegT with ``window[1]``, coefficient 3),
     ``ch0_legt_w1_t2_c3`` (at the third reading time),
-    ``ch0_legt_w1_max_c3`` (pooled) or ``ch0d_legt_w1_max_c3`` (the same
+    ``ch0_legt_w1_max_c3`` (pooled), ``ch0_legt_w1_ppv2_c3`` (above the
+    third bias, ``ppv_quantiles``) or ``ch0d_legt_w1_max_c3`` (the same
     for the first difference of channel 0, ``inputs`` with ``"diff"``).
 
     Series of unequal lengths are grouped by length; a series' features
@@ -149,7 +174,10 @@ default=("last", "mean", "min", "max", "ppv")
 
     The defaults were chosen by repeated 5-fold cross-validation of a
     ``StandardScaler`` + ``RidgeClassifierCV`` pipeline on the training sets
-    of GunPoint, ItalyPowerDemand, BasicMotions and JapaneseVowels.
+    of GunPoint, ItalyPowerDemand, BasicMotions, JapaneseVowels and
+    Covid3Month (``benchmarks/cv_features_defaults.py``). With the default
+    ``ppv_quantiles=2`` the features depend on the training series through
+    the biases of ``"ppv"`` (fitted once in ``fit``); everything else is fixed.
 
     The memory starts as if the series had been constant, equal to its first
     value, before it began (the fixed point of every measure), which avoids
@@ -160,6 +188,9 @@ default=("last", "mean", "min", "max", "ppv")
     ----------
     Gu, Dao, Ermon, Rudra, Ré. "HiPPO: Recurrent Memory with Optimal
     Polynomial Projections", NeurIPS 2020.
+
+    Dempster, Schmidt, Webb. "MiniRocket: A Very Fast (Almost)
+    Deterministic Transform for Time Series Classification", KDD 2021.
 
     Examples
     --------
@@ -184,8 +215,8 @@ default=("last", "mean", "min", "max", "ppv")
     >>> from sklearn.linear_model import RidgeClassifierCV
     >>> y = np.array([0, 1, 1])
     >>> model = make_pipeline(S4Features(), StandardScaler(), RidgeClassifierCV()).fit(X, y)
-    >>> model[0].n_features_out_  # 2 measures x 4 windows x 5 statistics x 4 coefficients
-    160
+    >>> model[0].n_features_out_  # 2 measures x 4 windows x (4 statistics + 2 ppv biases) x 4 coefficients
+    192
     """
 
     def __init__(
@@ -197,6 +228,7 @@ default=("last", "mean", "min", "max", "ppv")
         points: int | str = "all",
         pooling: Sequence[str] | None = ("last", "mean", "min", "max", "ppv"),
         inputs: str | Sequence[str] = ("raw",),
+        ppv_quantiles: int | None = 2,
     ):
         self.measure = measure
         self.n_coefs = n_coefs
@@ -205,10 +237,14 @@ default=("last", "mean", "min", "max", "ppv")
         self.points = points
         self.pooling = pooling
         self.inputs = inputs
+        self.ppv_quantiles = ppv_quantiles
 
     # ------------------------------------------------------------------ scikit-learn API
     def fit(self, X: Any, y: Any = None) -> S4Features:
-        """Check the parameters and learn the number of channels and the time grid.
+        """Check the parameters, learn the number of channels, the time grid and the biases.
+
+        Nothing else depends on the data; with ``ppv_quantiles`` the biases
+        of ``"ppv"`` are quantiles of the training series' memories.
 
         Parameters
         ----------
@@ -229,6 +265,10 @@ default=("last", "mean", "min", "max", "ppv")
         self._check_params()
         padded = self._validate_X(X, reset=True)
         self.n_timesteps_ = padded.max_length
+        if hasattr(self, "ppv_biases_"):
+            del self.ppv_biases_
+        if self._ppv_quantiles is not None:
+            self.ppv_biases_ = self._learn_biases(padded)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
@@ -306,7 +346,7 @@ default=("last", "mean", "min", "max", "ppv")
         if self.pooling is None:
             coefs = F[:, :, -N:]  # the last reading time is the end of the series
         elif "last" in self.pooling:
-            j = list(self.pooling).index("last")
+            j = self._stat_offsets()["last"]
             coefs = F[:, :, j * N : (j + 1) * N]
         else:
             raise ValueError(
@@ -324,7 +364,8 @@ default=("last", "mean", "min", "max", "ppv")
         (``ch{c}d``: its first difference, ``"diff"`` in ``inputs``),
         measure, index ``i`` of its window in ``window`` (windowed measures),
         reading time ``j`` (when ``pooling=None`` and ``points > 1``) or
-        pooling statistic, coefficient ``n``.
+        pooling statistic (``ppv{j}`` for the ``j``-th bias with
+        ``ppv_quantiles``), coefficient ``n``.
 
         Parameters
         ----------
@@ -340,7 +381,12 @@ default=("last", "mean", "min", "max", "ppv")
         self._check_input_features(input_features)
         N = self.n_coefs
         if self.pooling is not None:
-            middles = [f"_{stat}" for stat in self.pooling]
+            q = self._ppv_quantiles
+            middles = [
+                name
+                for stat in self.pooling
+                for name in ([f"_ppv{j}" for j in range(q)] if stat == "ppv" and q is not None else [f"_{stat}"])
+            ]
         elif self.points == 1:
             middles = [""]
         else:
@@ -427,6 +473,9 @@ default=("last", "mean", "min", "max", "ppv")
                 "points='all' needs pooling (the number of steps varies between series); "
                 "use an integer points or set pooling, e.g. pooling=('last', 'mean', 'max')."
             )
+        q = self.ppv_quantiles
+        if q is not None and (isinstance(q, bool) or not isinstance(q, numbers.Integral) or q < 1):
+            raise ValueError(f"ppv_quantiles must be None or an integer >= 1, got {q!r}.")
         inputs = (self.inputs,) if isinstance(self.inputs, str) else self.inputs
         if (
             not isinstance(inputs, (list, tuple))
@@ -467,8 +516,22 @@ default=("last", "mean", "min", "max", "ppv")
     def _n_block_features(self) -> int:
         """Features per channel and memory."""
         if self.pooling is not None:
-            return len(self.pooling) * self.n_coefs
+            return sum(self._stat_widths()) * self.n_coefs
         return self.points * self.n_coefs
+
+    @property
+    def _ppv_quantiles(self) -> int | None:
+        """``ppv_quantiles`` where it applies (``"ppv"`` in ``pooling``), else None."""
+        return self.ppv_quantiles if self.pooling is not None and "ppv" in self.pooling else None
+
+    def _stat_widths(self) -> list[int]:
+        """Features per coefficient of each pooling statistic (``ppv_quantiles`` for ``"ppv"`` with biases)."""
+        q = self._ppv_quantiles
+        return [q if stat == "ppv" and q is not None else 1 for stat in self.pooling]
+
+    def _stat_offsets(self) -> dict[str, int]:
+        """Position (in units of ``n_coefs``) of each statistic in a pooled block."""
+        return dict(zip(self.pooling, np.cumsum([0] + self._stat_widths()[:-1]).tolist()))
 
     def _timescale(self, measure: str, w: int | None, length: int) -> float | None:
         """Time scale in steps of block ``(measure, w)`` for a series of ``length`` steps."""
@@ -487,10 +550,7 @@ default=("last", "mean", "min", "max", "ppv")
     def _transform_length(self, V: np.ndarray, length: int) -> np.ndarray:
         """Features of series of one length: V (m, C, length) -> (m, C, K)."""
         m, n_channels, _ = V.shape
-        if self.inputs_ != ("raw",):
-            V = _inputs(V, self.inputs_)  # (m, C * n_inputs, L), the inputs of each channel together
-        C = V.shape[1]  # signals per series
-        Z = V.reshape(m * C, length)  # (m*C, L)
+        Z, C = self._signals(V, length)  # (m*C, L), C signals per series
         ends = self._ends(length)
         N = self.n_coefs
         if self.pooling is None:
@@ -502,32 +562,19 @@ default=("last", "mean", "min", "max", "ppv")
                 axis=1,
             )  # (L, K): every memory at every reading time
             return (Z @ R).reshape(m, n_channels, -1)
-        # Pooled: the memories at every reading time, by chunks of series. Translated
-        # memories read at many times go through the chunked scan (all at once, cost
-        # L*(B + L/B) per coefficient); the others through one readout per reading
-        # time (cost L*P per coefficient).
-        B = _basis._chunk_size(length)
-        many = len(ends) > B + length // B + N
-        scan = [b for b, (meas, _) in enumerate(self.blocks_) if many and meas != "legs"]
-        rest = [b for b in range(len(self.blocks_)) if b not in scan]
-        memories = [(self.blocks_[b][0], self._timescale(*self.blocks_[b], length)) for b in scan]
-        every_step = ends == tuple(range(1, length + 1))
-        out = np.empty((m * C, len(self.blocks_), len(self.pooling), N))  # (m*C, blocks, stats, N)
-        rows = max(1, _CHUNK_BYTES // (8 * max(length, len(ends)) * N * max(len(scan), 1)))
-        readouts = {
-            b: _basis.readout(m_, N, length, self._timescale(m_, w, length), self.method, ends).reshape(length, -1)
-            for b, (m_, w) in enumerate(self.blocks_)
-            if b in rest
-        }  # (L, P*N) each
+        plan = self._pooled_plan(length, ends)
+        n_cols = sum(self._stat_widths())
+        out = np.empty((m * C, len(self.blocks_), n_cols, N))  # (m*C, blocks, statistics, N)
+        rows = max(1, _CHUNK_BYTES // (8 * max(length, len(ends)) * N * max(len(plan[0]), 1)))
+        biases = getattr(self, "ppv_biases_", None)  # (C, blocks, N, q) or None
 
         def pool_chunk(start: int) -> None:
             chunk = Z[start : start + rows]  # (r, L)
-            if scan:
-                S = _basis.states_many(chunk, memories, N, self.method)  # (r, L, k, N)
-                out[start : start + rows, scan] = _pool(S if every_step else S[:, np.asarray(ends) - 1], self.pooling)
-            for b, R in readouts.items():
-                S = (chunk @ R).reshape(len(chunk), len(ends), 1, N)
-                out[start : start + rows, b] = _pool(S, self.pooling)[:, 0]
+            chunk_biases = None if biases is None else biases[np.arange(start, start + len(chunk)) % C]
+            for blocks, S in self._chunk_states(chunk, plan, ends):  # S (r, P, k, N)
+                out[start : start + rows, blocks] = _pool(
+                    S, self.pooling, None if chunk_biases is None else chunk_biases[:, blocks]
+                )
 
         # The chunks' products are small: BLAS threads inside each cost more than they
         # give, so the chunks run in parallel instead, as many as BLAS has threads.
@@ -541,6 +588,70 @@ default=("last", "mean", "min", "max", "ppv")
                 for start in starts:
                     pool_chunk(start)
         return out.reshape(m, n_channels, -1)
+
+    def _signals(self, V: np.ndarray, length: int) -> tuple[np.ndarray, int]:
+        """The signals read into the memories, one row each: (m * C, length), and C per series."""
+        if self.inputs_ != ("raw",):
+            V = _inputs(V, self.inputs_)  # (m, C * n_inputs, L), the inputs of each channel together
+        return V.reshape(-1, length), V.shape[1]
+
+    def _pooled_plan(self, length: int, ends: tuple[int, ...]) -> tuple[list[int], list, dict[int, np.ndarray]]:
+        """How the pooled path reads the memories at ``ends``: (scanned blocks, their memories, readouts).
+
+        Translated memories read at many times go through the chunked scan (all
+        at once, cost L*(B + L/B) per coefficient); the others through one
+        readout per reading time (cost L*P per coefficient), ``(L, P*N)`` each.
+        """
+        B = _basis._chunk_size(length)
+        N = self.n_coefs
+        many = len(ends) > B + length // B + N
+        scan = [b for b, (meas, _) in enumerate(self.blocks_) if many and meas != "legs"]
+        memories = [(self.blocks_[b][0], self._timescale(*self.blocks_[b], length)) for b in scan]
+        readouts = {
+            b: _basis.readout(m_, N, length, self._timescale(m_, w, length), self.method, ends).reshape(length, -1)
+            for b, (m_, w) in enumerate(self.blocks_)
+            if b not in scan
+        }
+        return scan, memories, readouts
+
+    def _chunk_states(self, chunk: np.ndarray, plan: tuple, ends: tuple[int, ...]):
+        """Yield ``(blocks, S)``: the states ``S`` (r, P, len(blocks), N) of some memories at ``ends``."""
+        scan, memories, readouts = plan
+        length = chunk.shape[1]
+        if scan:
+            S = _basis.states_many(chunk, memories, self.n_coefs, self.method)  # (r, L, k, N)
+            yield scan, (S if ends == tuple(range(1, length + 1)) else S[:, np.asarray(ends) - 1])
+        for b, R in readouts.items():
+            yield [b], (chunk @ R).reshape(len(chunk), len(ends), 1, self.n_coefs)
+
+    def _learn_biases(self, padded: PaddedSeries) -> np.ndarray:
+        """Biases of ``"ppv"``: quantiles of each memory coefficient over (a subset of) the series.
+
+        Returns an array (C, blocks, N, q), C signals per series (channels x inputs).
+        """
+        n = padded.n_samples
+        C = padded.n_channels * len(self.inputs_)
+        K = len(self.blocks_) * self.n_coefs
+        n_read = max(1, min(n, _BIAS_VALUES // (padded.max_length * C * K)))
+        chosen = np.unique(np.linspace(0, n - 1, n_read).round().astype(np.int64))  # evenly spaced series
+        values = []  # (C, blocks, N, m*P) per length
+        with threadpool_limits(limits=1, user_api="blas"):
+            for length, idx in group_by_length(padded.lengths[chosen]).items():
+                Z, _ = self._signals(padded.values[chosen[idx], :, :length], length)  # (m*C, L)
+                ends = self._ends(length)
+                S = np.empty((len(Z), len(ends), len(self.blocks_), self.n_coefs))  # (m*C, P, blocks, N)
+                for blocks, states in self._chunk_states(Z, self._pooled_plan(length, ends), ends):
+                    S[:, :, blocks] = states
+                S = S.reshape(len(idx), C, len(ends), len(self.blocks_), self.n_coefs)
+                values.append(S.transpose(1, 3, 4, 0, 2).reshape(C, len(self.blocks_), self.n_coefs, -1))
+        values = np.concatenate(values, axis=-1)  # (C, blocks, N, n_values)
+        levels = (np.arange(self._ppv_quantiles) + 0.5) / self._ppv_quantiles
+        biases = np.moveaxis(np.quantile(values, levels, axis=-1), 0, -1)  # (C, blocks, N, q)
+        # A quantile may be a training value (or a coefficient that is 0 in exact arithmetic):
+        # raised by a rounding margin, such values count as below it whatever the rounding
+        # of the batch they come in.
+        scale = np.abs(values).max(axis=(2, 3))  # (C, blocks): largest |state| of each memory
+        return np.ascontiguousarray(biases + _PPV_RTOL * scale[:, :, None, None])
 
     def _inverse_block(self, measure: str | None, window: int | None) -> tuple[int, str, float | None]:
         """Index, measure and time scale (steps at ``n_timesteps_``) of the memory to rebuild from."""
@@ -594,28 +705,43 @@ def _inputs(V: np.ndarray, inputs: Sequence[str]) -> np.ndarray:
     return out.reshape(m, C * len(inputs), L)
 
 
-def _pool(S: np.ndarray, stats: Sequence[str]) -> np.ndarray:
-    """Statistics over the reading times: S (m, P, k, N) -> (m, k, n_stats, N)."""
-    m, _, k, N = S.shape
-    out = np.empty((m, k, len(stats), N))
+def _pool(S: np.ndarray, stats: Sequence[str], biases: np.ndarray | None = None) -> np.ndarray:
+    """Statistics over the reading times: S (m, P, k, N) -> (m, k, n_columns, N).
+
+    One column per statistic, except ``"ppv"`` with ``biases`` (m, k, N, q):
+    ``q`` columns, the proportions of reading times above each bias.
+    """
+    m, P, k, N = S.shape
+    q = 1 if biases is None else biases.shape[-1]
+    out = np.empty((m, k, len(stats) - 1 + q if "ppv" in stats else len(stats), N))
     top = bottom = None
-    for j, stat in enumerate(stats):
+    col = 0
+    for stat in stats:
         if stat == "last":
-            out[:, :, j] = S[:, -1]
+            out[:, :, col] = S[:, -1]
         elif stat == "mean":
-            out[:, :, j] = S.mean(axis=1)
+            out[:, :, col] = S.mean(axis=1)
         elif stat == "min":
-            out[:, :, j] = bottom = S.min(axis=1)
+            out[:, :, col] = bottom = S.min(axis=1)
         elif stat == "max":
-            out[:, :, j] = top = S.max(axis=1)
-    if "ppv" in stats:
+            out[:, :, col] = top = S.max(axis=1)
+        elif biases is not None:  # ppv above learned biases
+            above = np.empty(S.shape, dtype=bool)  # reused: about twice as fast as count_nonzero(S > b)
+            for j in range(q):
+                np.greater(S, biases[:, None, :, :, j], out=above)
+                out[:, :, col + j] = np.add.reduce(above.view(np.uint8), axis=1, dtype=np.int32) / P
+            col += q - 1
+        else:
+            ppv_col = col
+        col += 1
+    if "ppv" in stats and biases is None:
         # values within rounding of 0 (e.g. coefficients that are 0 in exact arithmetic)
         # count as 0, so that the feature does not flip with rounding noise
         top = S.max(axis=1) if top is None else top  # (m, k, N)
         bottom = S.min(axis=1) if bottom is None else bottom
         scale = np.maximum(top, -bottom).max(axis=2)  # (m, k): largest |state| of each memory
         tol = _PPV_RTOL * scale[:, None, :, None]
-        out[:, :, list(stats).index("ppv")] = (S > tol).mean(axis=1)
+        out[:, :, ppv_col] = (S > tol).mean(axis=1)
     return out
 
 

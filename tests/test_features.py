@@ -50,6 +50,7 @@ def ragged(rng, lengths, n_channels=2):
         S4Features(measure="legs", n_coefs=3, points=3, pooling=None),
         S4Features(measure=["legs", "fout"], n_coefs=3, window=[3, None], method="bilinear", points=5),
         S4Features(n_coefs=2, window=[0.5], inputs=("raw", "diff")),
+        S4Features(n_coefs=2, window=[0.5, 3], pooling=("mean", "ppv"), ppv_quantiles=3),
     ]
 )
 def test_sklearn_estimator_checks(estimator, check):
@@ -76,7 +77,7 @@ def test_reading_times_and_pooling_match_naive_loop():
     X = rng.normal(size=(3, 50))
     kw = dict(measure=["legs", "legt"], n_coefs=4, window=[0.2])
     at = S4Features(points=4, pooling=None, **kw).fit(X).transform(X).reshape(3, 2, 4, 4)
-    pooled = S4Features(points="all", **kw).fit(X).transform(X).reshape(3, 2, 5, 4)
+    pooled = S4Features(points="all", ppv_quantiles=None, **kw).fit(X).transform(X).reshape(3, 2, 5, 4)
     for i in range(3):
         for b, (m, ts) in enumerate([("legs", None), ("legt", 10.0)]):
             S = naive_states(X[i], m, 4, ts, "zoh")  # (50, 4)
@@ -90,7 +91,7 @@ def test_all_steps_by_chunks_equal_readouts():
     # long series: the pooled path reads the translated memories by the chunked scan
     rng = np.random.default_rng(2)
     X = rng.normal(size=(3, 300))
-    est = S4Features(measure=["legt", "lagt", "fout"], n_coefs=4, window=[0.1, 45]).fit(X)
+    est = S4Features(measure=["legt", "lagt", "fout"], n_coefs=4, window=[0.1, 45], ppv_quantiles=None).fit(X)
     F = est.transform(X).reshape(3, 6, 5, 4)  # (n, blocks, stats, N)
     every = tuple(range(1, 301))
     for b, (m, w) in enumerate(est.blocks_):
@@ -153,9 +154,11 @@ def test_feature_names_and_pandas_output():
     F = est.fit_transform(X)
     names = est.get_feature_names_out()
     assert isinstance(F, pd.DataFrame) and list(F.columns) == list(names)
-    assert len(set(names)) == len(names) == est.n_features_out_ == 2 * 3 * 5 * 2
+    assert len(set(names)) == len(names) == est.n_features_out_ == 2 * 3 * 6 * 2  # ppv: 2 biases
     assert names[0] == "ch0_legs_last_c0"
-    assert "ch1_legt_w1_ppv_c1" in names
+    assert "ch1_legt_w1_ppv1_c1" in names
+    zero_bias = S4Features(measure=["legs", "legt"], n_coefs=2, window=[0.5, 4], ppv_quantiles=None).fit(X)
+    assert "ch1_legt_w1_ppv_c1" in zero_bias.get_feature_names_out()
     plain = S4Features(measure="legt", n_coefs=2, window=[0.5, 4], points=1, pooling=None).fit(X)
     assert list(plain.get_feature_names_out()[:3]) == ["ch0_legt_w0_c0", "ch0_legt_w0_c1", "ch0_legt_w1_c0"]
     at = S4Features(measure="legs", n_coefs=2, points=2, pooling=None).fit(X)
@@ -184,7 +187,7 @@ def test_inverse_transform_shapes_and_choice_of_memory():
     assert est.inverse_transform(F, measure="legs").shape == (3, 2, 40)
     # the rebuilt series is the basis evaluated at the final coefficients
     legs = est.inverse_transform(F, measure="legs")
-    c = F.reshape(3, 2, 4, 5, 4)[:, :, 3, 0]  # block 3 = legs, statistic "last"
+    c = F.reshape(3, 2, 4, 6, 4)[:, :, 3, 0]  # block 3 = legs, statistic "last"
     np.testing.assert_allclose(legs, c @ _basis.synthesis("legs", 4, 40, None).T)
     with pytest.raises(ValueError, match="fitted measures"):
         est.inverse_transform(F, measure="lagt")
@@ -235,6 +238,9 @@ def test_table_width_is_checked_other_inputs_may_have_any_length():
         ({"inputs": []}, "inputs"),
         ({"inputs": ["diff", "diff"]}, "inputs"),
         ({"inputs": [None]}, "inputs"),
+        ({"ppv_quantiles": 0}, "ppv_quantiles"),
+        ({"ppv_quantiles": 2.0}, "ppv_quantiles"),
+        ({"ppv_quantiles": True}, "ppv_quantiles"),
     ],
 )
 def test_bad_parameters_raise_in_fit(params, match):
@@ -275,9 +281,11 @@ def with_leading_zero_diff(series):
 @pytest.mark.parametrize(
     "kw",
     [
-        {"n_coefs": 3, "window": [0.1, 0.5]},  # pooled, every step (chunked scan for the translated memories)
+        # pooled, every step (chunked scan for the translated memories); ppv above 0: the
+        # biases learned from a series and from its difference differ
+        {"n_coefs": 3, "window": [0.1, 0.5], "ppv_quantiles": None},
         {"measure": ["legs", "legt"], "n_coefs": 3, "window": [0.25], "points": 4, "pooling": None},
-        {"measure": "lagt", "n_coefs": 2, "window": [6], "points": 5, "pooling": ["mean", "ppv"]},
+        {"measure": "lagt", "n_coefs": 2, "window": [6], "points": 5, "pooling": ["mean", "ppv"], "ppv_quantiles": None},
     ],
 )
 def test_diff_memories_are_the_memories_of_the_difference(kw):
@@ -302,9 +310,9 @@ def test_diff_memories_are_the_memories_of_the_difference(kw):
 def test_diff_of_unequal_lengths_and_one_step_series():
     rng = np.random.default_rng(13)
     series = ragged(rng, [9, 1, 20, 9])
-    est = S4Features(n_coefs=3, window=[0.5, 3], inputs=("raw", "diff")).fit(series)
+    est = S4Features(n_coefs=3, window=[0.5, 3], inputs=("raw", "diff"), ppv_quantiles=None).fit(series)
     F = est.transform(series)
-    ref = S4Features(n_coefs=3, window=[0.5, 3]).fit(series)
+    ref = S4Features(n_coefs=3, window=[0.5, 3], ppv_quantiles=None).fit(series)
     K = ref.n_features_out_ // 2
     for i, s in enumerate(series):
         expected = np.stack([ref.transform([s]).reshape(2, K), ref.transform([with_leading_zero_diff(s)]).reshape(2, K)],
@@ -329,3 +337,94 @@ def test_diff_feature_names_and_inverse_transform():
     only_diff = S4Features(measure="legt", n_coefs=2, inputs="diff").fit(X)
     with pytest.raises(ValueError, match="needs 'raw' in inputs"):
         only_diff.inverse_transform(only_diff.transform(X))
+
+
+# ---------------------------------------------------------------------- ppv above learned biases
+def naive_trajectories(series, est):
+    """States of every (signal, memory) of each series at every step, by the naive loop.
+
+    Returns a list over series of arrays (C * n_inputs, blocks, L, N).
+    """
+    out = []
+    for x in series:
+        x = np.atleast_2d(x)
+        L = x.shape[1]
+        signals = [with_leading_zero_diff(row) if inp == "diff" else row for row in x for inp in est.inputs_]
+        out.append(np.array([
+            [naive_states(sig, m, est.n_coefs, est._timescale(m, w, L), est.method) for m, w in est.blocks_]
+            for sig in signals
+        ]))
+    return out
+
+
+@pytest.mark.parametrize(
+    "kw, lengths",
+    [
+        ({"measure": ["legs", "legt", "lagt"], "window": [0.5, 7]}, [20, 31, 20, 9]),  # readouts, unequal lengths
+        ({"measure": ["legt", "fout"], "window": [0.1, 40], "inputs": ("raw", "diff")}, [300, 300, 300]),  # scan
+    ],
+)
+def test_ppv_biases_are_training_quantiles_and_features_count_above_them(kw, lengths):
+    rng = np.random.default_rng(13)
+    series = ragged(rng, lengths)
+    q = 3
+    est = S4Features(n_coefs=3, pooling=("ppv", "last", "max"), ppv_quantiles=q, **kw).fit(series)
+    traj = naive_trajectories(series, est)  # per series (signals, blocks, L, N)
+    values = np.concatenate([t for t in traj], axis=2)  # (signals, blocks, sum L, N): all series, all steps
+    expected = np.moveaxis(np.quantile(values, [1 / 6, 1 / 2, 5 / 6], axis=2), 0, -1)  # (signals, blocks, N, q)
+    margin = 1e-9 * np.abs(values).max(axis=(2, 3))[:, :, None, None]  # ties with a bias count as below it
+    np.testing.assert_allclose(est.ppv_biases_, expected + margin, rtol=1e-9, atol=1e-10)
+    F = est.transform(series).reshape(len(series), len(traj[0]), len(est.blocks_), q + 2, 3)
+    for i, t in enumerate(traj):
+        # a training value may equal a bias (a quantile at a data point, or a coefficient that is 0
+        # in exact arithmetic at several steps): rounding decides those
+        tol = 1e-9 * np.abs(values).max()
+        bias = est.ppv_biases_[:, :, None]  # (signals, blocks, 1, N, q)
+        surely = np.moveaxis((t[..., None] > bias + tol).mean(axis=2), -1, 2)  # (signals, blocks, q, N)
+        maybe = np.moveaxis((t[..., None] > bias - tol).mean(axis=2), -1, 2)
+        assert np.all(surely <= F[i, :, :, :q]) and np.all(F[i, :, :, :q] <= maybe)
+        np.testing.assert_allclose(F[i, :, :, q], t[:, :, -1], rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(F[i, :, :, q + 1], t.max(axis=2), rtol=1e-9, atol=1e-10)
+    # a series' features do not depend on the batch
+    np.testing.assert_array_equal(est.transform(series[1:2]), est.transform(series)[1:2])
+
+
+def test_ppv_biases_read_evenly_spaced_series_beyond_the_budget(monkeypatch):
+    from sks4 import features
+
+    X = np.random.default_rng(14).normal(size=(9, 40))
+    kw = {"measure": "legt", "n_coefs": 2, "window": [0.25], "pooling": ["ppv"], "ppv_quantiles": 2}
+    monkeypatch.setattr(features, "_BIAS_VALUES", 3 * 40 * 2)  # three series' states
+    est = S4Features(**kw).fit(X)
+    np.testing.assert_array_equal(est.ppv_biases_, S4Features(**kw).fit(X[[0, 4, 8]]).ppv_biases_)
+    monkeypatch.setattr(features, "_CHUNK_BYTES", 8 * 40 * 2 * 2)  # transform by chunks of two series
+    for workers in (1, 2):
+        monkeypatch.setattr(features, "_blas_threads", lambda w=workers: w)
+        F = est.transform(X)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(F, est.transform(X))
+
+
+def test_ppv_quantiles_names_pandas_and_inverse_transform():
+    X = np.sin(np.linspace(0, 3, 64))[None, None, :] * np.random.default_rng(15).normal(size=(6, 2, 1))
+    kw = {"measure": "legt", "n_coefs": 4, "window": [0.25, 1.0]}
+    est = S4Features(pooling=("ppv", "last"), ppv_quantiles=2, **kw).set_output(transform="pandas").fit(X)
+    names = est.get_feature_names_out()
+    assert est.n_features_out_ == len(names) == len(set(names)) == 2 * 2 * 3 * 4
+    assert list(names[:5]) == ["ch0_legt_w0_ppv0_c0", "ch0_legt_w0_ppv0_c1", "ch0_legt_w0_ppv0_c2",
+                               "ch0_legt_w0_ppv0_c3", "ch0_legt_w0_ppv1_c0"]
+    assert "ch1_legt_w1_last_c3" in names
+    F = est.transform(X)
+    assert list(F.columns) == list(names)
+    # the final memory sits after the ppv columns: the same reconstruction as from the plain coefficients
+    plain = S4Features(points=1, pooling=None, **kw).fit(X)
+    np.testing.assert_allclose(est.inverse_transform(F.to_numpy()), plain.inverse_transform(plain.transform(X)),
+                               rtol=1e-12, atol=1e-12)
+    only_ppv = S4Features(pooling=["ppv"], ppv_quantiles=2, **kw).fit(X)
+    with pytest.raises(ValueError, match="include 'last' in pooling"):
+        only_ppv.inverse_transform(only_ppv.transform(X))
+    # refitting without ppv_quantiles, or without "ppv", forgets the biases
+    assert not hasattr(est.set_params(ppv_quantiles=None).fit(X), "ppv_biases_")
+    est.set_params(ppv_quantiles=2).fit(X)
+    no_ppv = est.set_params(pooling=["max"]).fit(X)
+    assert not hasattr(no_ppv, "ppv_biases_") and no_ppv.n_features_out_ == 2 * 2 * 1 * 4
