@@ -67,35 +67,36 @@ class _CauchyPairs(torch.autograd.Function):
     def backward(ctx, grad: Tensor):
         # PyTorch's gradient of a real loss w.r.t. a complex output is
         # G = ∂ℒ/∂Re + i ∂ℒ/∂Im. With 1/D = re + i im, 1/D² = er + i ei,
-        # ∂(1/D)/∂q = -1/D² and ∂(1/D)/∂p = 2i t/D², every gradient is a sum
-        # over k of [G_r, G_i, t G_r, t G_i, t² G_r, t² G_i] against
-        # [re, im, er, ei]: one real matrix product per chunk.
+        # ∂(1/D)/∂q = -1/D² and ∂(1/D)/∂p = 2i t/D²:
+        #   grad_b = -2 Σ_k (G_r re + G_i im)            grad_a = 2 Σ_k t (G_i re - G_r im)
+        #   grad_q = 2 Σ_k [er (Y_r - t X_i) + ei (t X_r + Y_i)]
+        #   grad_p = 4 Σ_k [-t² (er X_r + ei X_i) + t (ei Y_r - er Y_i)]
+        # with X = Σ_j a_j G_j and Y = Σ_j b_j G_j. Each of the four sums over k
+        # is one real matrix product with [G_r | G_i] or [re | im] stacked along k.
         a, b, p, q, t = ctx.saved_tensors
         H, J, n = a.shape
         K = t.shape[0]
-        M = a.new_zeros(H, 6 * J, 4 * n)
-        step = _chunk_size(H, n, 4 * a.element_size(), K)
+        grad_a = grad_b = grad_p = grad_q = 0.0
+        ab_t = torch.cat([a, b], dim=2).mT  # (H, 2n, J)
+        step = _chunk_size(H, max(n, J), 4 * a.element_size(), K)
         for k0 in range(0, K, step):
             tk = t[k0 : k0 + step]
-            g = grad[:, :, k0 : k0 + step]
-            gr, gi = g.real, g.imag  # (H, J, k)
-            tgr, tgi = tk * gr, tk * gi
-            G = torch.cat([gr, gi, tgr, tgi, tk * tgr, tk * tgi], dim=1)  # (H, 6J, k)
             k = tk.shape[0]
-            R = a.new_empty(H, 4, n, k)  # [re, im, er, ei]
-            re, im, er, ei = R.unbind(1)
+            g = torch.view_as_real(grad[:, :, k0 : k0 + k])  # (H, J, k, 2)
+            G = g.movedim(-1, 2).reshape(H, J, 2 * k)  # (H, J, [G_r | G_i])
+            R = a.new_empty(H, n, 2 * k)  # [re | im]
+            re, im = R[..., :k], R[..., k:]
             _pair_resolvent(p, q, tk, re, im)
-            torch.mul(re - im, re + im, out=er)
-            torch.mul(re, im, out=ei).mul_(2)
-            M += G @ R.view(H, 4 * n, k).mT  # (H, 6J, 4n)
-        M = M.view(H, 6, J, 4, n)
-        Gr, Gi, tGr, tGi, ttGr, ttGi = range(6)
-        RE, IM, ER, EI = range(4)
-        grad_a = 2 * (M[:, tGi, :, RE] - M[:, tGr, :, IM])
-        grad_b = -2 * (M[:, Gr, :, RE] + M[:, Gi, :, IM])
-        grad_q = -(a * 2 * (M[:, tGi, :, ER] - M[:, tGr, :, EI]) - b * 2 * (M[:, Gr, :, ER] + M[:, Gi, :, EI])).sum(1)
-        grad_p = (-a * 4 * (M[:, ttGr, :, ER] + M[:, ttGi, :, EI]) + b * 4 * (M[:, tGr, :, EI] - M[:, tGi, :, ER])).sum(1)
-        return grad_a, grad_b, grad_p, grad_q, None
+            grad_b = grad_b - G @ R.mT  # Σ_k G_r re + G_i im
+            tG = torch.cat([tk * G[..., k:], -tk * G[..., :k]], dim=-1)  # (H, J, [t G_i | -t G_r])
+            grad_a = grad_a + tG @ R.mT
+            XY = ab_t @ G  # (H, 2n, 2k): X = Σ_j a_j G_j, Y = Σ_j b_j G_j, [real | imag]
+            Xr, Xi, Yr, Yi = XY[:, :n, :k], XY[:, :n, k:], XY[:, n:, :k], XY[:, n:, k:]
+            er = (re - im) * (re + im)
+            ei = 2 * re * im
+            grad_q = grad_q + (er * (Yr - tk * Xi) + ei * (tk * Xr + Yi)).sum(-1)
+            grad_p = grad_p + (tk * (ei * Yr - er * Yi) - tk * tk * (er * Xr + ei * Xi)).sum(-1)
+        return 2 * grad_a, 2 * grad_b, 4 * grad_p, 2 * grad_q, None
 
 
 def _pair_resolvent(p: Tensor, q: Tensor, t: Tensor, out_re: Tensor, out_im: Tensor) -> None:

@@ -236,19 +236,80 @@ class DiagonalKernel(SSMKernel):
         return dA * state
 
 
-def _times_power(C: Tensor, dA: Tensor, L: int) -> Tensor:
-    """``C dA^L`` for a conjugate-pair expanded system, in real arithmetic.
+def _real_basis(n: int, dtype: torch.dtype, device) -> Tensor:
+    """The unitary ``T = [[I, I], [-iI, iI]] / sqrt(2)`` (N, N) that makes a conjugate-pair system real."""
+    eye = torch.eye(n, dtype=dtype, device=device)
+    return torch.cat([torch.cat([eye, eye], 1), torch.cat([-1j * eye, 1j * eye], 1)], 0) / math.sqrt(2)
 
-    With the unitary ``T = [[I, I], [-iI, iI]] / sqrt(2)``, ``T dA T*`` is real
-    for a system whose second half of states is the conjugate of the first;
-    its power costs a quarter of the complex one.
+
+def _times_powers(C: Tensor, dA: Tensor, step: int, count: int) -> Tensor:
+    """``C dA^(m step)`` for ``m = 0, ..., count - 1``, for a conjugate-pair expanded system.
+
+    With the unitary ``T`` of :func:`_real_basis`, ``T dA T*`` is real for a
+    system whose second half of states is the conjugate of the first, so
+    every matrix power runs in real arithmetic (a quarter of the complex
+    cost). ``dA^step`` takes ``log2(step)`` squarings; the ``count`` rows are
+    built by doubling, ``log2(count)`` more.
+
+    Returns
+    -------
+    complex Tensor of shape (H, count, N)
     """
-    n = dA.shape[-1] // 2
-    eye = torch.eye(n, dtype=dA.dtype, device=dA.device)
-    T = torch.cat([torch.cat([eye, eye], 1), torch.cat([-1j * eye, 1j * eye], 1)], 0) / math.sqrt(2)  # (N, N)
+    T = _real_basis(dA.shape[-1] // 2, dA.dtype, dA.device)
     M = (T @ dA @ T.mH).real  # (H, N, N)
-    ML = torch.linalg.matrix_power(M, L).to(dA.dtype)
-    return ((C @ T.mH).unsqueeze(1) @ ML @ T).squeeze(1)  # (H, N)
+    power = _matrix_power(M, step)  # dA^step, in the real basis
+    rows = torch.view_as_real((C @ T.mH).unsqueeze(1))  # (H, 1, N, 2): re and im rows
+    rows = rows.movedim(-1, 1)  # (H, 2, 1, N)
+    while rows.shape[2] < count:
+        rows = torch.cat([rows, _flush_tiny(rows @ power.unsqueeze(1))], dim=2)
+        if rows.shape[2] < count:
+            power = _flush_tiny(power @ power)
+    rows = torch.complex(rows[:, 0, :count], rows[:, 1, :count])  # (H, count, N)
+    return rows @ T
+
+
+def _flush_tiny(x: Tensor) -> Tensor:
+    """Set entries below ``sqrt(smallest normal)`` to zero.
+
+    Powers of a stable ``dA`` decay towards zero; once products of their
+    entries fall below the smallest normal float, the CPU computes with
+    subnormal numbers, which is tens of times slower (measured: a 64x64
+    float32 matrix squared 1024 times took 5x longer than with this flush).
+    Entries this small change no kernel value by more than about
+    ``N * sqrt(tiny)`` (1e-18 in float32), far below rounding.
+    """
+    tiny = math.sqrt(torch.finfo(x.dtype).tiny)
+    return torch.where(x.abs() < tiny, 0.0, x)
+
+
+def _matrix_power(M: Tensor, exponent: int) -> Tensor:
+    """``M ** exponent`` for square matrices by repeated squaring, flushing subnormals."""
+    result = None
+    while exponent:
+        if exponent & 1:
+            result = M if result is None else _flush_tiny(result @ M)
+        exponent >>= 1
+        if exponent:
+            M = _flush_tiny(M @ M)
+    return result
+
+
+# Kernels up to this length are computed in one block (see _kernel_blocks).
+_ONE_BLOCK_MAX_LENGTH = 512
+
+
+def _kernel_blocks(L: int) -> tuple[int, int]:
+    """Split lags ``0 <= l < L`` into ``n_blocks`` blocks of ``length`` (``n_blocks * length >= L``).
+
+    Blocks of about ``sqrt(32 L)`` lags (a power of two) cut the Cauchy
+    reciprocals per pole from ``L / 2`` to ``length / 2``, at the price of
+    ``2 n_blocks + 2`` numerators instead of 4, which only enlarge matrix
+    products.
+    """
+    if L <= _ONE_BLOCK_MAX_LENGTH:
+        return 1, L
+    length = 1 << math.ceil(math.log2(math.sqrt(32 * L)))
+    return -(-L // length), length
 
 
 class DPLRKernel(SSMKernel):
@@ -314,9 +375,16 @@ class DPLRKernel(SSMKernel):
         dt = self.dt.to(A.dtype)[:, None, None]  # (H, 1, 1)
         eye = torch.eye(A.shape[-1], dtype=A.dtype, device=A.device)
         if self.discretization == "bilinear":
-            lhs = eye - dt / 2 * A
-            dA = torch.linalg.solve(lhs, eye + dt / 2 * A)
-            dB = torch.linalg.solve(lhs, dt[..., 0] * B)
+            # dA = (I - dt/2 A)^{-1} (I + dt/2 A) = 2 R - I with R = (I - dt/2 A)^{-1}, and
+            # I - dt/2 A = E^{-1} + (dt/2) P P* with E = diag(1 / (1 - dt/2 Λ)), so by Woodbury
+            # R = E - E P (I_r + dt/2 P* E P)^{-1} (dt/2) P* E: no N x N solve.
+            e = 1 / (1 - dt[..., 0] / 2 * Lambda)  # (H, N)
+            EP = (e * P).movedim(0, -1)  # (H, N, r)
+            PE = (P.conj() * e).movedim(0, 1)  # (H, r, N)
+            small = torch.eye(P.shape[0], dtype=A.dtype, device=A.device) + dt / 2 * (P.conj().movedim(0, 1) @ EP)
+            R = torch.diag_embed(e) - EP @ torch.linalg.solve(small, dt / 2 * PE)  # (H, N, N)
+            dA = 2 * R - eye
+            dB = (R @ (dt[..., 0] * B).unsqueeze(-1)).squeeze(-1)
         else:
             # exp(dt [[A, B], [0, 0]]) = [[exp(dt A), ∫ exp(sA) ds B], [0, 1]]
             H, N = B.shape
@@ -334,34 +402,43 @@ class DPLRKernel(SSMKernel):
 
     def _bilinear_kernel(self, L: int) -> Tensor:
         half = self.d_state // 2
+        H = self.d_model
         Lambda = self.diagonal()  # (H, n): one eigenvalue of each conjugate pair
-        P = torch.view_as_complex(self.P)  # (1, H, n)
+        P = torch.view_as_complex(self.P)[0]  # (H, n): HiPPO-LegS has rank 1, A = Λ - p p*
         B = torch.view_as_complex(self.B)  # (H, n)
         dA, _, C = self._dense()
         dt = self.dt.to(Lambda.dtype)  # (H,)
-        # C̃ = C (I - dA^L): at L-th roots of unity z^L = 1, so the truncated
-        # generating function Σ_{l<L} C dA^l dB z^l equals C̃ (I - z dA)^{-1} dB.
-        C_tilde = C - _times_power(C, dA, L)  # (H, N)
-        C_tilde = C_tilde[:, :half]  # the other half is its conjugate
+        # Lags are cut into blocks l = m L0 + j (0 <= j < L0). Block m is the
+        # length-L0 kernel of the same system read out by C_m = C dA^(m L0), and at
+        # the L0-th roots of unity (z^L0 = 1) its truncated generating function
+        # Σ_{j<L0} C_m dA^j dB z^j equals C̃_m (I - z dA)^{-1} dB with
+        # C̃_m = C_m (I - dA^L0) = C_m - C_(m+1). All blocks share the poles, so one
+        # set of Cauchy reciprocals serves them all.
+        n_blocks, L0 = _kernel_blocks(L)
+        readouts = _times_powers(C, dA, L0, n_blocks + 1)  # (H, M+1, N): C dA^(m L0)
+        C_tilde = (readouts[:, :-1] - readouts[:, 1:])[..., :half]  # (H, M, n); the other half is its conjugate
 
         # (I - z dA)^{-1} dB = 2/(1+z) (g(z) - A)^{-1} B with g(z) = 2/dt (1-z)/(1+z),
-        # and 1/(g - λ) = (dt/2) / (s - dt λ / 2) with s = (1-z)/(1+z) = i tan(πk/L).
-        nyquist = L % 2 == 0 and L > 1
-        k = torch.arange(L // 2 + 1 - nyquist, device=Lambda.device, dtype=torch.float64)
-        t = torch.tan(math.pi * k / L).to(Lambda.real.dtype)  # (K,)
-        z = torch.polar(torch.ones_like(k), -2 * math.pi * k / L).to(Lambda.dtype)  # (K,)
+        # and 1/(g - λ) = (dt/2) / (s - dt λ / 2) with s = (1-z)/(1+z) = i tan(πk/L0).
+        nyquist = L0 % 2 == 0 and L0 > 1
+        k = torch.arange(L0 // 2 + 1 - nyquist, device=Lambda.device, dtype=torch.float64)
+        t = torch.tan(math.pi * k / L0).to(Lambda.real.dtype)  # (K,)
+        z = torch.polar(torch.ones_like(k), -2 * math.pi * k / L0).to(Lambda.dtype)  # (K,)
         w = dt[:, None] * Lambda / 2  # (H, n)
-        P = P[0]  # HiPPO-LegS has rank 1: A = Λ - p p*
-        # Four Cauchy sums k_ab = Σ_n a_n b_n / (g - λ_n) for a ∈ {C̃, conj p}, b ∈ {B, p}
-        v = torch.stack([C_tilde * B, C_tilde * P, P.conj() * B, P.conj() * P], dim=1)  # (H, 4, n)
-        k00, k01, k10, k11 = cauchy_conjugate_pairs(dt[:, None, None] / 2 * v, w, t).unbind(1)  # (H, K) each
+        # Cauchy sums k_ab = Σ_n a_n b_n / (g - λ_n) for a ∈ {C̃_m, conj p}, b ∈ {B, p}
+        v = torch.cat([C_tilde * B.unsqueeze(1), C_tilde * P.unsqueeze(1), (P.conj() * B).unsqueeze(1),
+                       (P.conj() * P).unsqueeze(1)], dim=1)  # (H, 2M+2, n)
+        sums = cauchy_conjugate_pairs(dt[:, None, None] / 2 * v, w, t)  # (H, 2M+2, K)
+        # split (not slicing): its backward concatenates instead of zero-filling per piece
+        k00, k01, k10, k11 = sums.split([n_blocks, n_blocks, 1, 1], dim=1)  # (H, M, K) and (H, 1, K)
         # Woodbury: (R^{-1} + p p*)^{-1} = R - R p (1 + p* R p)^{-1} p* R
-        K_hat = 2 / (1 + z) * (k00 - k01 * k10 / (1 + k11))  # (H, K)
+        K_hat = 2 / (1 + z) * (k00 - k01 * (k10 / (1 + k11)))  # (H, M, K)
         if nyquist:
             # At z = -1: (I + dA)^{-1} dB = dt/2 B exactly; sum over both halves of each pair.
-            K_nyquist = dt * (C_tilde * B).sum(-1).real  # (H,)
+            K_nyquist = dt[:, None] * (C_tilde * B.unsqueeze(1)).sum(-1).real  # (H, M)
             K_hat = torch.cat([K_hat, K_nyquist.unsqueeze(-1).to(K_hat.dtype)], dim=-1)
-        return torch.fft.irfft(K_hat, n=L)  # (H, L)
+        K = torch.fft.irfft(K_hat, n=L0)  # (H, M, L0)
+        return K.reshape(H, n_blocks * L0)[:, :L]  # (H, L)
 
     def discrete_ssm(self, L: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
         return self._dense()

@@ -173,3 +173,57 @@ def test_dt_drawn_in_range():
 def test_bad_construction(build, match):
     with pytest.raises(ValueError, match=match):
         build()
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Make DPLR kernels of every length use blocks of 8 lags (long kernels use them by default)."""
+    from sks4.nn import kernels
+
+    monkeypatch.setattr(kernels, "_kernel_blocks", lambda L: (-(-L // 8), 8))
+
+
+@pytest.mark.parametrize("L", [8, 9, 64, 101])
+def test_dplr_blocked_kernel_equals_naive_kernel(float64, small_blocks, L):
+    torch.manual_seed(0)
+    kernel = DPLRKernel(3, 8, dt_min=0.01, dt_max=0.5)
+    randomize(kernel)
+    np.testing.assert_allclose(kernel(L).detach().numpy(), naive_kernel(*kernel.discrete_ssm(), L), atol=1e-11)
+
+
+def test_dplr_blocked_gradcheck(float64, small_blocks):
+    torch.manual_seed(0)
+    kernel = DPLRKernel(2, 4, dt_min=0.05, dt_max=0.5)
+    names, params = zip(*kernel.named_parameters())
+
+    def f(*ps):
+        return torch.func.functional_call(kernel, dict(zip(names, ps)), (20,))
+
+    inputs = tuple(p.detach().clone().requires_grad_() for p in params)
+    assert torch.autograd.gradcheck(f, inputs)
+
+
+@pytest.mark.parametrize("L", [513, 1000, 4096, 16384, 100_000])
+def test_kernel_blocks_cover_the_lags(L):
+    from sks4.nn.kernels import _kernel_blocks
+
+    n_blocks, length = _kernel_blocks(L)
+    assert n_blocks * length >= L > (n_blocks - 1) * length
+    assert length & (length - 1) == 0 and length < L  # a power of two: fast FFTs
+
+
+@pytest.mark.parametrize("exponent", [1, 2, 5, 64, 1000])
+def test_matrix_power_matches_numpy(float64, exponent):
+    from sks4.nn.kernels import _matrix_power
+
+    M = torch.randn(3, 6, 6, generator=torch.Generator().manual_seed(exponent)) / 3
+    expected = np.stack([np.linalg.matrix_power(m, exponent) for m in M.numpy()])
+    np.testing.assert_allclose(_matrix_power(M, exponent).numpy(), expected, rtol=1e-10, atol=1e-150)
+
+
+def test_flush_tiny_zeroes_only_below_sqrt_of_smallest_normal():
+    from sks4.nn.kernels import _flush_tiny
+
+    tiny = torch.finfo(torch.float32).tiny
+    x = torch.tensor([1.0, -1e-18, 1e-20, -1e-30, tiny / 4, 0.0])
+    assert _flush_tiny(x).tolist() == [1.0, pytest.approx(-1e-18), 0.0, 0.0, 0.0, 0.0]
