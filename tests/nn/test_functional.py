@@ -82,3 +82,26 @@ def test_fft_conv_causal_and_bidirectional(L):
             ref_b[..., t] += K[1, :, j - 1] * U[..., t + j]
     np.testing.assert_allclose(causal, ref_c, atol=1e-10)
     np.testing.assert_allclose(both, ref_b, atol=1e-10)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_fft_conv_in_batch_chunks_matches_whole_batch(monkeypatch, bidirectional):
+    torch.manual_seed(0)
+    u = torch.randn(5, 3, 40, dtype=torch.float64, requires_grad=True)
+    k = torch.randn(*((2,) if bidirectional else ()), 3, 40, dtype=torch.float64, requires_grad=True)
+    g = torch.randn(5, 3, 40, dtype=torch.float64)
+    whole = Fn.fft_conv(u, k, bidirectional)
+    grads = torch.autograd.grad(whole, (u, k), g)
+    one_row = 3 * (Fn.scipy.fft.next_fast_len(80, real=True) // 2 + 1) * 16  # bytes of one sequence's spectrum
+    monkeypatch.setattr(Fn, "_BATCH_CHUNK_BYTES", 2 * one_row)  # chunks of 2 sequences: 2 + 2 + 1
+    assert Fn.batch_chunk_rows(u, one_row // 3) == 2
+    chunked = Fn.fft_conv(u, k, bidirectional)
+    torch.testing.assert_close(chunked, whole, rtol=0, atol=1e-12)
+    for got, expected in zip(torch.autograd.grad(chunked, (u, k), g), grads):
+        torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
+
+
+def test_batch_chunk_rows_only_on_cpu():
+    x = torch.empty(7, 4, 10, device="meta")
+    assert Fn.batch_chunk_rows(x, 2**40) == 7
+    assert Fn.batch_chunk_rows(torch.empty(7, 4, 10), 2**40) == 1

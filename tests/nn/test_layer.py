@@ -126,3 +126,27 @@ def test_step_misuse():
 def test_bad_construction(kwargs, match):
     with pytest.raises(ValueError, match=match):
         S4Layer(4, **kwargs)
+
+
+@pytest.mark.parametrize("kernel", ["dplr", "diag"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_batch_chunks_give_the_same_outputs_and_gradients(monkeypatch, kernel, bidirectional):
+    from sks4.nn import functional
+
+    torch.manual_seed(0)
+    layer = S4Layer(4, 8, kernel=kernel, bidirectional=bidirectional).double()
+    u = torch.randn(5, 4, 30, dtype=torch.float64, requires_grad=True)
+    lengths = torch.tensor([30, 12, 30, 1, 25])
+
+    def run():
+        layer.zero_grad()
+        y = layer(u, lengths)
+        grads = torch.autograd.grad((y * y).sum(), [u, *layer.parameters()])
+        return y.detach(), grads
+
+    y_whole, g_whole = run()
+    monkeypatch.setattr(functional, "_BATCH_CHUNK_BYTES", 1)  # one sequence at a time
+    y_chunked, g_chunked = run()
+    torch.testing.assert_close(y_chunked, y_whole, rtol=0, atol=1e-12)
+    for got, expected in zip(g_chunked, g_whole):
+        torch.testing.assert_close(got, expected, rtol=0, atol=1e-10)
