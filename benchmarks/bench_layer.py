@@ -7,10 +7,14 @@ runs after one warm-up) of
   kernel: the floor any convolutional S4 layer pays;
 * ``dplr``  -- ``S4Layer(kernel="dplr")`` (S4, bilinear, Cauchy + Woodbury);
 * ``diag``  -- ``S4Layer(kernel="diag")`` (S4D, ZOH, Vandermonde);
+* ``dplr-kernel``, ``diag-kernel`` -- the layers' SSM kernels alone,
+  ``kernel(L)`` forward + backward (a fixed cost per step, whatever the batch);
 
 at batch 16, d_model 64, d_state 64. Every configuration runs in a fresh
 subprocess so that its peak resident memory (CPU) is its own; on CUDA the
-peak allocated memory is reported instead.
+peak allocated memory is reported instead. The configurations are run in
+``--rounds`` interleaved rounds (floor, layers, floor, layers, ...) and each
+time is the median over rounds, which evens out a machine whose speed drifts.
 
 Usage::
 
@@ -29,7 +33,9 @@ import subprocess
 import sys
 import time
 
-CASES = ("fft", "dplr", "diag")
+CASES = ("fft", "dplr", "diag", "dplr-kernel", "diag-kernel")
+NAMES = {"fft": "FFT conv (floor)", "dplr": "S4 DPLR", "diag": "S4D diagonal",
+         "dplr-kernel": "DPLR kernel only", "diag-kernel": "diagonal kernel only"}
 
 
 def run_case(case: str, L: int, device: str, threads: int, repeats: int, batch: int, d_model: int, d_state: int) -> dict:
@@ -46,6 +52,12 @@ def run_case(case: str, L: int, device: str, threads: int, repeats: int, batch: 
 
         def step():
             fft_conv(u, k).sum().backward()
+
+    elif case.endswith("-kernel"):
+        kernel = S4Layer(d_model, d_state, kernel=case.split("-")[0]).to(device).kernel
+
+        def step():
+            kernel(L).sum().backward()
 
     else:
         layer = S4Layer(d_model, d_state, kernel=case).to(device)
@@ -80,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of all configurations")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--d-model", type=int, default=64)
     parser.add_argument("--d-state", type=int, default=64)
@@ -100,17 +113,19 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n| L | layer | time (s) | ratio to FFT floor | {memory} |")
     print("|---:|---|---:|---:|---:|")
     for L in args.lengths:
-        floor = None
+        results = {case: [] for case in CASES}
+        for _ in range(args.rounds):
+            for case in CASES:
+                cmd = [sys.executable, __file__, "--case", case, "--length", str(L), "--device", args.device,
+                       "--threads", str(args.threads), "--repeats", str(args.repeats), "--batch", str(args.batch),
+                       "--d-model", str(args.d_model), "--d-state", str(args.d_state)]
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                results[case].append(json.loads(out.strip().splitlines()[-1]))
+        floor = statistics.median(r["seconds"] for r in results["fft"])
         for case in CASES:
-            cmd = [sys.executable, __file__, "--case", case, "--length", str(L), "--device", args.device,
-                   "--threads", str(args.threads), "--repeats", str(args.repeats), "--batch", str(args.batch),
-                   "--d-model", str(args.d_model), "--d-state", str(args.d_state)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            floor = floor or result["seconds"]
-            name = {"fft": "FFT conv (floor)", "dplr": "S4 DPLR", "diag": "S4D diagonal"}[case]
-            print(f"| {L} | {name} | {result['seconds']:.3f} | {result['seconds'] / floor:.2f} | {result['peak_mb']:.0f} |",
-                  flush=True)
+            seconds = statistics.median(r["seconds"] for r in results[case])
+            peak = max(r["peak_mb"] for r in results[case])
+            print(f"| {L} | {NAMES[case]} | {seconds:.3f} | {seconds / floor:.2f} | {peak:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
