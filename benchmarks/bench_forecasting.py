@@ -2,7 +2,9 @@
 
 Split: the first 108 months train, the last 36 are forecast (one 36-step
 forecast from the end of the training data). Reports sMAPE, the empirical
-coverage of the 90% interval, and fit / predict times. The statsmodels
+coverage of the 90% interval (S4Forecaster's are split-conformal by default,
+calibrated inside the training months), and fit / predict times (S4's fit
+includes its calibration model). The statsmodels
 baselines (a benchmark-only dependency: ``pip install statsmodels``) are
 computed in the same run:
 

@@ -363,6 +363,9 @@ class S4Forecaster(BaseEstimator):
     def fit(self, y, X=None) -> S4Forecaster:
         """Train on the history ``y`` (and exogenous variables ``X``).
 
+        With ``intervals="conformal"`` a second, calibration model is trained
+        on ``y`` without its last ``calibration_size`` steps, for the intervals.
+
         Parameters
         ----------
         y : pandas Series or DataFrame
