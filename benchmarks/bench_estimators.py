@@ -10,6 +10,7 @@ Usage::
     python benchmarks/bench_estimators.py                    # all datasets, random_state=0
     python benchmarks/bench_estimators.py --seeds 0 1 2      # mean and range over seeds
     python benchmarks/bench_estimators.py --datasets GunPoint --threads 2
+    python benchmarks/bench_estimators.py --n-estimators 1   # one network instead of the default ensemble
 
 Covid3Month's inputs are daily case counts spanning 0 to 20,000; the
 regressor gets ``log1p`` of them (a ``FunctionTransformer`` in a pipeline),
@@ -59,11 +60,11 @@ BENCHMARKS = {
 }
 
 
-def make_estimator(dataset: str, random_state: int) -> BaseEstimator:
-    """The model benchmarked on ``dataset``: default hyperparameters throughout."""
+def make_estimator(dataset: str, random_state: int, **params) -> BaseEstimator:
+    """The model benchmarked on ``dataset``: default hyperparameters throughout, unless ``params`` override them."""
     if BENCHMARKS[dataset].regression:
-        return make_pipeline(FunctionTransformer(np.log1p), S4Regressor(random_state=random_state))
-    return S4Classifier(random_state=random_state)
+        return make_pipeline(FunctionTransformer(np.log1p), S4Regressor(random_state=random_state, **params))
+    return S4Classifier(random_state=random_state, **params)
 
 
 def score(dataset: str, y_true, y_pred) -> float:
@@ -73,20 +74,21 @@ def score(dataset: str, y_true, y_pred) -> float:
     return float(accuracy_score(y_true, y_pred))
 
 
-def run(dataset: str, random_state: int) -> dict:
-    """Fit on the train split, predict the test split; returns score and timings."""
+def run(dataset: str, random_state: int, **params) -> dict:
+    """Fit on the train split, predict the test split; returns score, timings and epochs per network."""
     bench = BENCHMARKS[dataset]
     X_train, y_train = bench.loader(split="train")
     X_test, y_test = bench.loader(split="test")
-    model = make_estimator(dataset, random_state)
+    model = make_estimator(dataset, random_state, **params)
     start = time.perf_counter()
     model.fit(X_train, y_train)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     y_pred = model.predict(X_test)
     predict_s = time.perf_counter() - start
-    net = model[-1].net_ if hasattr(model, "steps") else model.net_
-    return {"score": score(dataset, y_test, y_pred), "fit_s": fit_s, "predict_s": predict_s, "epochs": len(net.history)}
+    nets = model[-1].nets_ if hasattr(model, "steps") else model.nets_
+    epochs = float(np.mean([len(net.history) for net in nets]))
+    return {"score": score(dataset, y_test, y_pred), "fit_s": fit_s, "predict_s": predict_s, "epochs": epochs}
 
 
 def _summary(values: list[float], fmt: str) -> str:
@@ -100,16 +102,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--datasets", nargs="+", default=list(BENCHMARKS), choices=list(BENCHMARKS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="random_state values (default: 0)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument(
+        "--n-estimators", type=int, default=None, help="networks per model (default: the estimators' default)"
+    )
     args = parser.parse_args(argv)
+    params = {} if args.n_estimators is None else {"n_estimators": args.n_estimators}
     if args.threads:
         torch.set_num_threads(args.threads)
 
     device = "CUDA" if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} torch thread(s)"
-    print(f"sks4 estimators benchmark: {platform.processor() or platform.machine()}, {device}, seeds {args.seeds}\n")
-    print("| dataset | metric | sks4 (test) | goal | published (test) | fit (s) | predict (s) | epochs |")
+    n_estimators = params.get("n_estimators", S4Classifier().n_estimators)
+    print(
+        f"sks4 estimators benchmark: {platform.processor() or platform.machine()}, {device}, seeds {args.seeds}, "
+        f"n_estimators {n_estimators}\n"
+    )
+    print("| dataset | metric | sks4 (test) | goal | published (test) | fit (s) | predict (s) | epochs per network |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for dataset in args.datasets:
-        runs = [run(dataset, seed) for seed in args.seeds]
+        runs = [run(dataset, seed, **params) for seed in args.seeds]
         bench = BENCHMARKS[dataset]
         metric = "RMSE" if bench.regression else "accuracy"
         print(

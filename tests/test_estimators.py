@@ -23,7 +23,10 @@ from skorch.exceptions import DeviceWarning
 from sks4 import S4Classifier, S4Regressor
 from sks4.nn import ssm_parameter_names
 
-TINY = dict(d_model=8, d_state=4, n_layers=1, kernel="diag", max_epochs=2, batch_size=16, random_state=0, device="cpu")
+TINY = dict(
+    d_model=8, d_state=4, n_layers=1, kernel="diag", n_estimators=1, max_epochs=2, batch_size=16, random_state=0,
+    device="cpu",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -124,6 +127,85 @@ def test_pooling_options(pooling):
     assert clf.predict_proba(X).shape == (len(X), 3)
 
 
+# --------------------------------------------------------------------------- ensembles
+def _member_outputs(net, X, embed=False):
+    """One network's logits (or pooled features) for equal-length 2-D ``X``, computed directly."""
+    module = net.module_.eval()
+    x = torch.as_tensor(X[:, None, :], dtype=torch.float32)
+    lengths = torch.full((len(X),), X.shape[1], dtype=torch.int64)
+    with torch.no_grad():
+        return (module.embed(x, lengths) if embed else module(x, lengths)).double().numpy()
+
+
+def test_ensemble_averages_differently_initialised_networks():
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "n_estimators": 3}).fit(X, y)
+    assert len(clf.nets_) == 3 and clf.net_ is clf.nets_[0]
+    assert len({id(net) for net in clf.nets_}) == 3
+    firsts = [net.module_.head.weight.detach().clone() for net in clf.nets_]
+    assert not torch.equal(firsts[0], firsts[1]) and not torch.equal(firsts[1], firsts[2])
+    # probabilities: the mean of the members' softmax outputs; predict: its largest column
+    member_proba = []
+    for net in clf.nets_:
+        logits = _member_outputs(net, X)
+        member_proba.append(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True))
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba, np.mean(member_proba, axis=0), rtol=1e-5, atol=1e-7)
+    assert not np.allclose(member_proba[0], member_proba[1])
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    # transform: the members' embeddings side by side
+    Z = clf.transform(X)
+    assert Z.shape == (len(X), 3 * TINY["d_model"])
+    np.testing.assert_allclose(Z[:, 8:16], _member_outputs(clf.nets_[1], X, embed=True), rtol=1e-5, atol=1e-6)
+    assert len(clf.get_feature_names_out()) == 24
+    # regression: the mean of the members' predictions, in the units of y
+    target = 10 * X[:, -3:].mean(axis=1) + 5
+    reg = S4Regressor(**{**TINY, "n_estimators": 2}).fit(X, target)
+    members = [_member_outputs(net, X)[:, 0] * reg._y_scale[0] + reg._y_shift[0] for net in reg.nets_]
+    np.testing.assert_allclose(reg.predict(X), np.mean(members, axis=0), rtol=1e-5)
+    assert not np.allclose(members[0], members[1])
+
+
+def test_first_ensemble_member_is_the_single_network():
+    # the first network's seed is that of n_estimators=1: an ensemble extends today's model
+    X, y = make_data()
+    single = S4Classifier(**TINY).fit(X, y)
+    ensemble = S4Classifier(**{**TINY, "n_estimators": 2}).fit(X, y)
+    for name, tensor in single.net_.module_.state_dict().items():
+        assert torch.equal(tensor, ensemble.nets_[0].module_.state_dict()[name]), name
+    assert single.nets_ == [single.net_]
+
+
+def test_ensemble_warm_start_and_partial_fit():
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "n_estimators": 2, "warm_start": True}).fit(X, y)
+    nets = list(clf.nets_)
+    clf.fit(X, y)
+    assert clf.nets_ == nets and [len(net.history) for net in clf.nets_] == [4, 4]
+    with pytest.raises(ValueError, match="n_estimators: 2 -> 3"):
+        clf.set_params(n_estimators=3).fit(X, y)
+    reg = S4Regressor(**{**TINY, "n_estimators": 2})
+    reg.partial_fit(X, X.mean(axis=1)).partial_fit(X, X.mean(axis=1))
+    assert [len(net.history) for net in reg.nets_] == [2, 2]
+
+
+def test_each_network_gets_its_own_copy_of_the_callbacks():
+    class Count(Callback):
+        def initialize(self):
+            self.epochs = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+
+    counter = Count()
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "n_estimators": 2, "callbacks": [("count", counter)]}).fit(X, y)
+    copies = [dict(net.callbacks_)["count"] for net in clf.nets_]
+    assert copies[0] is counter and copies[1] is not counter
+    assert [c.epochs for c in copies] == [2, 2]
+
+
 # --------------------------------------------------------------------------- input formats
 def test_input_formats_and_channels():
     X2, y = make_data()
@@ -201,6 +283,8 @@ def test_nan_inside_series_is_rejected_with_advice():
     [
         ({"d_state": 7}, ValueError, "d_state must be even"),
         ({"d_model": 0}, ValueError, "d_model must be an integer >= 1"),
+        ({"n_estimators": 0}, ValueError, "n_estimators must be an integer >= 1"),
+        ({"n_estimators": 2.0}, TypeError, "n_estimators must be an integer"),
         ({"n_layers": 1.5}, TypeError, "n_layers must be an integer"),
         ({"kernel": "s5"}, ValueError, "kernel must be one of"),
         ({"pooling": "sum"}, ValueError, "pooling must be one of"),
@@ -400,7 +484,7 @@ def test_same_random_state_same_predictions_and_global_rng_untouched():
     torch.manual_seed(123)
     state = torch.get_rng_state()
     np_state = np.random.get_state()[1].copy()
-    params = {**TINY, "dropout": 0.2, "validation_fraction": 0.2, "max_epochs": 3}
+    params = {**TINY, "dropout": 0.2, "validation_fraction": 0.2, "max_epochs": 3, "n_estimators": 2}
     a = S4Classifier(**params).fit(X, y).predict_proba(X)
     b = S4Classifier(**params).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(a, b)
@@ -415,7 +499,8 @@ def test_same_random_state_same_predictions_and_global_rng_untouched():
 
 def test_pickle_and_joblib_round_trip(tmp_path):
     X, y = ragged()
-    for est in (S4Classifier(**TINY).fit(X, y), S4Regressor(**TINY).fit(X, y.astype(float))):
+    ensemble = {**TINY, "n_estimators": 2}
+    for est in (S4Classifier(**ensemble).fit(X, y), S4Regressor(**ensemble).fit(X, y.astype(float))):
         expected = est.predict(X)
         restored = pickle.loads(pickle.dumps(est))
         np.testing.assert_array_equal(restored.predict(X), expected)
@@ -424,6 +509,7 @@ def test_pickle_and_joblib_round_trip(tmp_path):
         restored = joblib.load(path)
         np.testing.assert_array_equal(restored.predict(X), expected)
         np.testing.assert_array_equal(restored.transform(X), est.transform(X))
+        assert restored.net_ is restored.nets_[0]  # one object, pickled once
         # a restored model can keep training
         restored.set_params(warm_start=True).fit(X, y if isinstance(est, S4Classifier) else y.astype(float))
 
@@ -444,26 +530,28 @@ class _TensorFinder(pickle.Pickler):
 @pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a CPU-only machine")
 def test_model_saved_on_gpu_loads_on_cpu_only_machine():
     X, y = make_data()
-    clf = S4Classifier(**{**TINY, "validation_fraction": 0.2}).fit(X, y)
+    clf = S4Classifier(**{**TINY, "validation_fraction": 0.2, "n_estimators": 2}).fit(X, y)
     expected = clf.predict_proba(X)
     # 1. Every tensor of the fitted net goes through skorch's device-mapped (torch.load
     #    with map_location) part of the pickle: nothing that could hold CUDA memory is
     #    pickled the plain way, where it could only be restored on a GPU.
-    state = clf.net_.__getstate__()
-    state.pop("__cuda_dependent_attributes__")
-    finder = _TensorFinder(io.BytesIO())
-    finder.dump(state)
-    assert finder.found == []
-    estimator_state = {k: v for k, v in clf.__getstate__().items() if k != "net_"}
+    for net in clf.nets_:
+        state = net.__getstate__()
+        state.pop("__cuda_dependent_attributes__")
+        finder = _TensorFinder(io.BytesIO())
+        finder.dump(state)
+        assert finder.found == []
+    estimator_state = {k: v for k, v in clf.__getstate__().items() if k not in ("net_", "nets_")}
     finder = _TensorFinder(io.BytesIO())
     finder.dump(estimator_state)
     assert finder.found == []
     # 2. A net recorded as living on CUDA is mapped to the CPU when CUDA is unavailable.
-    clf.net_.device = "cuda"
+    for net in clf.nets_:
+        net.device = "cuda"
     blob = pickle.dumps(clf)
     with pytest.warns(DeviceWarning):
         restored = pickle.loads(blob)
-    assert torch.device(restored.net_.device).type == "cpu"
+    assert all(torch.device(net.device).type == "cpu" for net in restored.nets_)
     np.testing.assert_array_equal(restored.predict_proba(X), expected)
 
 
@@ -513,6 +601,7 @@ def test_tags():
     assert clf.__sklearn_tags__().estimator_type == "classifier"
     assert reg.__sklearn_tags__().target_tags.multi_output
     assert not S4Classifier(device="cpu").__sklearn_tags__().non_deterministic
+    assert clf.n_estimators == reg.n_estimators == 5
 
 
 @pytest.mark.parametrize("module", ["sks4.estimators", "sks4._skorch"])
