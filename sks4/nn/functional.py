@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import scipy.fft
 import torch
@@ -204,7 +205,7 @@ def power_kernel(dA: Tensor, dB: Tensor, dC: Tensor, L: int) -> Tensor:
     return K.reshape(K.shape[0], -1)[:, :L]
 
 
-def fft_conv(u: Tensor, k: Tensor, bidirectional: bool = False) -> Tensor:
+def fft_conv(u: Tensor, k: Tensor, bidirectional: bool = False, then: Callable[[Tensor], Tensor] | None = None) -> Tensor:
     """Convolve ``u`` with ``k`` along the last axis through the FFT.
 
     Parameters
@@ -214,10 +215,15 @@ def fft_conv(u: Tensor, k: Tensor, bidirectional: bool = False) -> Tensor:
         Causal kernel: ``y[t] = Σ_{j<=t} k[j] u[t-j]``. With
         ``bidirectional``, ``k[1]`` is the anti-causal kernel:
         ``y[t] += Σ_{j>=1} k[1, j-1] u[t+j]``.
+    then : callable, optional
+        A position-wise map (B', H, L) -> (B', H', L) applied to the
+        convolution's output, chunk by chunk when the batch is processed in
+        chunks (see :func:`batch_chunk_rows`), so that its temporaries are
+        small too and the chunks are concatenated once.
 
     Returns
     -------
-    Tensor of shape (B, H, L)
+    Tensor of shape (B, H, L), or (B, H', L) with ``then``
     """
     L = u.shape[-1]
     # n >= 2L keeps both the causal and the anti-causal lags free of wrap-around.
@@ -226,10 +232,15 @@ def fft_conv(u: Tensor, k: Tensor, bidirectional: bool = False) -> Tensor:
         causal, anticausal = k
         k = F.pad(causal, (0, n - L)) + F.pad(anticausal.flip(-1), (n - L, 0))  # (H, n)
     k_f = torch.fft.rfft(k, n=n)  # (H, n//2+1)
+
+    def convolve(part: Tensor) -> Tensor:
+        y = torch.fft.irfft(torch.fft.rfft(part, n=n) * k_f, n=n)[..., :L]  # (B', H, L)
+        return y if then is None else then(y)
+
     rows = batch_chunk_rows(u, (n // 2 + 1) * 2 * u.element_size())
     if rows >= u.shape[0]:
-        return torch.fft.irfft(torch.fft.rfft(u, n=n) * k_f, n=n)[..., :L]  # (B, H, L)
-    return torch.cat([torch.fft.irfft(torch.fft.rfft(part, n=n) * k_f, n=n)[..., :L] for part in u.split(rows)])
+        return convolve(u)
+    return torch.cat([convolve(part) for part in u.split(rows)])
 
 
 # Largest temporary that a chunk of the batch may need on the CPU (see batch_chunk_rows).

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sks4.nn._checks import check_lengths, check_sequence, check_step_input, sequence_mask
-from sks4.nn.functional import batch_chunk_rows, fft_conv
+from sks4.nn.functional import fft_conv
 from sks4.nn.kernels import DiagonalKernel, DPLRKernel
 
 __all__ = ["S4Layer", "ChannelLinear", "KERNELS"]
@@ -134,14 +134,9 @@ class S4Layer(nn.Module):
             k = torch.stack([causal + skip, anticausal])
         else:
             k = k + skip
-        y = fft_conv(u, k, self.bidirectional)  # (B, H, L)
-        # Activation and gated mixing, by chunks of the batch on the CPU so that
-        # their temporaries are reused instead of freshly mapped (batch_chunk_rows).
-        rows = batch_chunk_rows(y, 2 * L * y.element_size())  # the mixing's widest temporary: (rows, 2H, L)
-        if rows >= y.shape[0]:
-            y = self._mix(y)
-        else:
-            y = torch.cat([self._mix(part) for part in y.split(rows)])
+        # Convolution, activation and gated mixing, by chunks of the batch on the CPU
+        # (their temporaries are then reused instead of freshly mapped, see batch_chunk_rows).
+        y = fft_conv(u, k, self.bidirectional, then=self._mix)  # (B, H, L)
         return y if mask is None else y * mask
 
     def _mix(self, y: Tensor) -> Tensor:
