@@ -4,7 +4,10 @@ For each sequence length L, times forward + backward (median of ``--repeats``
 runs after one warm-up) of
 
 * ``fft``   -- the bare FFT convolution of the input with a learnable (H, L)
-  kernel: the floor any convolutional S4 layer pays;
+  kernel (``sks4.nn.functional.fft_conv``, the convolution inside the
+  layers): the floor any convolutional S4 layer pays;
+* ``fft-unchunked`` -- the same convolution without the CPU batch chunks
+  (plain ``torch.fft`` on the whole batch), for reference;
 * ``dplr``  -- ``S4Layer(kernel="dplr")`` (S4, bilinear, Cauchy + Woodbury);
 * ``diag``  -- ``S4Layer(kernel="diag")`` (S4D, ZOH, Vandermonde);
 * ``dplr-kernel``, ``diag-kernel`` -- the layers' SSM kernels alone,
@@ -33,8 +36,9 @@ import subprocess
 import sys
 import time
 
-CASES = ("fft", "dplr", "diag", "dplr-kernel", "diag-kernel")
-NAMES = {"fft": "FFT conv (floor)", "dplr": "S4 DPLR", "diag": "S4D diagonal",
+CASES = ("fft", "fft-unchunked", "dplr", "diag", "dplr-kernel", "diag-kernel")
+NAMES = {"fft": "FFT conv (floor)", "fft-unchunked": "FFT conv, whole batch at once",
+         "dplr": "S4 DPLR", "diag": "S4D diagonal",
          "dplr-kernel": "DPLR kernel only", "diag-kernel": "diagonal kernel only"}
 
 
@@ -47,7 +51,11 @@ def run_case(case: str, L: int, device: str, threads: int, repeats: int, batch: 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     u = torch.randn(batch, d_model, L, device=device, requires_grad=True)
-    if case == "fft":
+    if case in ("fft", "fft-unchunked"):
+        if case == "fft-unchunked":
+            from sks4.nn import functional
+
+            functional._BATCH_CHUNK_BYTES = 2**62  # one chunk: the whole batch
         k = torch.randn(d_model, L, device=device, requires_grad=True)
 
         def step():

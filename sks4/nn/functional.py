@@ -259,6 +259,9 @@ def batch_chunk_rows(x: Tensor, bytes_per_channel: int) -> int:
     temporaries stay below ``_BATCH_CHUNK_BYTES`` lets the allocator reuse
     the same memory. Other devices have caching allocators: no chunking.
     """
-    if x.device.type != "cpu":
-        return x.shape[0]
-    return max(1, _BATCH_CHUNK_BYTES // max(1, x.shape[1] * bytes_per_channel))
+    batch = x.shape[0]
+    if x.device.type != "cpu" or batch == 0:
+        return max(1, batch)
+    rows = max(1, _BATCH_CHUNK_BYTES // max(1, x.shape[1] * bytes_per_channel))
+    n_chunks = -(-batch // rows)
+    return -(-batch // n_chunks)  # equal chunks: 16 rows at 15 per chunk -> 8 + 8, not 15 + 1

@@ -94,7 +94,7 @@ def test_fft_conv_in_batch_chunks_matches_whole_batch(monkeypatch, bidirectional
     grads = torch.autograd.grad(whole, (u, k), g)
     one_row = 3 * (Fn.scipy.fft.next_fast_len(80, real=True) // 2 + 1) * 16  # bytes of one sequence's spectrum
     monkeypatch.setattr(Fn, "_BATCH_CHUNK_BYTES", 2 * one_row)  # chunks of 2 sequences: 2 + 2 + 1
-    assert Fn.batch_chunk_rows(u, one_row // 3) == 2
+    assert Fn.batch_chunk_rows(u, one_row // 3) == 2  # 5 rows at <= 2 per chunk: 2 + 2 + 1
     chunked = Fn.fft_conv(u, k, bidirectional)
     torch.testing.assert_close(chunked, whole, rtol=0, atol=1e-12)
     for got, expected in zip(torch.autograd.grad(chunked, (u, k), g), grads):
@@ -105,3 +105,10 @@ def test_batch_chunk_rows_only_on_cpu():
     x = torch.empty(7, 4, 10, device="meta")
     assert Fn.batch_chunk_rows(x, 2**40) == 7
     assert Fn.batch_chunk_rows(torch.empty(7, 4, 10), 2**40) == 1
+
+
+def test_batch_chunk_rows_balances_the_chunks(monkeypatch):
+    monkeypatch.setattr(Fn, "_BATCH_CHUNK_BYTES", 15 * 10)
+    assert Fn.batch_chunk_rows(torch.empty(16, 1, 3), 10) == 8  # 15 per chunk allowed: 8 + 8
+    assert Fn.batch_chunk_rows(torch.empty(15, 1, 3), 10) == 15
+    assert Fn.batch_chunk_rows(torch.empty(0, 1, 3), 10) == 1
