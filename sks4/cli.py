@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
+import re
 import sys
 import time
 import warnings
@@ -93,8 +95,35 @@ class _Reporter:
         return 0 if self.quiet else 1
 
     def training(self):
-        """Context for a fit: skorch prints its epoch table to stdout; send it to stderr."""
-        return contextlib.redirect_stdout(sys.stderr)
+        """Context for a fit: skorch prints its epoch table to stdout; send it to stderr.
+
+        skorch colours the best values with ANSI escape codes; they are
+        dropped when stderr is not a terminal (a log file, a pipe, CI).
+        """
+        target = sys.stderr
+        if not (hasattr(target, "isatty") and target.isatty()):
+            target = _PlainText(target)
+        return contextlib.redirect_stdout(target)
+
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class _PlainText(io.TextIOBase):
+    """Text stream that writes to ``stream`` without ANSI escape sequences."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._stream.write(_ANSI_ESCAPE.sub("", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -212,6 +212,7 @@ def test_classify_end_to_end(wide_files, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "test accuracy: " in captured.out and f"wrote 6 predictions to {out}" in captured.out
     assert "epoch" in captured.err  # skorch's per-epoch lines, on stderr
+    assert "\x1b[" not in captured.err  # without skorch's colour codes: stderr is not a terminal here
     pred = pd.read_csv(out)
     assert list(pred.columns) == ["id", "label", "prediction", "proba_down", "proba_up"]
     assert set(pred["prediction"]) <= {"up", "down"}
