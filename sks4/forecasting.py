@@ -205,6 +205,17 @@ class S4Forecaster(BaseEstimator):
         ``"auto"`` takes ``m`` from the frequency of the index (12 monthly, 4
         quarterly, 52 weekly, 7 daily, 5 business daily, 24 hourly; no cycle
         for other frequencies and integer indexes); None uses no cycle.
+    trend_window : int, "auto" or None, default=None
+        With a window ``w``, the anchor also carries the local slope
+        ``(z[t] - z[t - w]) / w`` forward: the network forecasts the
+        departure from ``z[t] + h * slope`` (with a seasonal anchor, from
+        the same season of the last cycle plus the slope over the steps in
+        between), a local linear trend that it corrects, so forecasts follow
+        the recent growth of the series rather than its average growth over
+        the training windows. ``"auto"`` takes the seasonal cycle (12 for
+        monthly data, so the slope is free of the season) or, without one,
+        ``max_horizon``; None: no slope (the change from the anchor).
+        Ignored on series not longer than the window.
     d_model, d_state, n_layers : int, default=32, 32, 2
         Width, state size (even) and depth of the S4 backbone.
     kernel : {"diag", "dplr"}, default="diag"
@@ -286,6 +297,7 @@ class S4Forecaster(BaseEstimator):
         transform: str = "auto",
         context_length: int | None = None,
         seasonal_period: int | str | None = None,
+        trend_window: int | str | None = None,
         d_model: int = 32,
         d_state: int = 32,
         n_layers: int = 2,
@@ -309,6 +321,7 @@ class S4Forecaster(BaseEstimator):
         self.transform = transform
         self.context_length = context_length
         self.seasonal_period = seasonal_period
+        self.trend_window = trend_window
         self.d_model = d_model
         self.d_state = d_state
         self.n_layers = n_layers
@@ -343,6 +356,9 @@ class S4Forecaster(BaseEstimator):
         sp = self.seasonal_period
         if not (sp is None or sp == "auto" or (isinstance(sp, numbers.Integral) and not isinstance(sp, bool) and sp >= 2)):
             raise ValueError(f"seasonal_period must be 'auto', None or an integer >= 2, got {sp!r}.")
+        tw = self.trend_window
+        if not (tw is None or tw == "auto" or (isinstance(tw, numbers.Integral) and not isinstance(tw, bool) and tw >= 1)):
+            raise ValueError(f"trend_window must be 'auto', None or an integer >= 1, got {tw!r}.")
         if self.transform not in TRANSFORMS:
             raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}.")
         check_float(self.dropout, "dropout", 0.0, 1.0, low_open=False, high_open=True)
@@ -409,11 +425,13 @@ class S4Forecaster(BaseEstimator):
         h = np.arange(1, H + 1)
         # reference position of horizon h, relative to t: the last value, or the same season last cycle
         self.anchor_offsets_ = h - m * np.ceil(h / m).astype(np.int64) if m and m < T else np.zeros(H, np.int64)
-        self._memory = int(1 - self.anchor_offsets_.min())  # past levels a forecast needs
+        w = (m or H) if self.trend_window == "auto" else self.trend_window
+        self.trend_window_ = int(w) if w is not None and w < T else None
+        self._memory = int(max(1 - self.anchor_offsets_.min(), (self.trend_window_ or 0) + 1))  # past levels a forecast needs
         # a constant series has no changes: scale by a thousandth of its level instead
         floor = 1e-3 * np.maximum(np.abs(z).mean(0), 1e-9)  # (n_targets,)
         self.step_scale_ = _rms_scales(_anchored_changes(z, np.zeros(1, np.int64)), floor)[0]  # (n_targets,)
-        targets = _anchored_changes(z, self.anchor_offsets_)  # (T, n_targets, H), NaN when unknown
+        targets = _anchored_changes(z, self.anchor_offsets_, self.trend_window_)  # (T, n_targets, H), NaN when unknown
         self.change_scale_ = _rms_scales(targets, floor)  # (H, n_targets)
         targets = targets / self.change_scale_.T[None]
         if exog is not None:
@@ -512,7 +530,7 @@ class S4Forecaster(BaseEstimator):
                 out = module(x, torch.tensor([T], device=param.device), fut)[0]  # (T, n_targets, H, Q)
                 outputs.append(out.cpu().double().numpy())
         change = np.sort(np.mean(outputs, axis=0), axis=-1)[..., median] * cal.change_scale_.T[None]  # (T, n, H)
-        residuals = _anchored_changes(z, cal.anchor_offsets_) - change  # z[t + h] - forecast, NaN if unknown
+        residuals = _anchored_changes(z, cal.anchor_offsets_, cal.trend_window_) - change  # z[t + h] - forecast, NaN if unknown
         scores = np.full((H, values.shape[1], size), np.nan)
         for h in range(1, H + 1):
             origins = np.arange(max(0, T - size - h), T - h)  # the target t + h was held out
@@ -763,8 +781,8 @@ class S4Forecaster(BaseEstimator):
         out = np.mean(outputs, axis=0)[:, steps - 1]  # (n_targets, n_steps, Q)
         out = np.sort(out, axis=-1)  # monotone rearrangement of crossing quantiles
         change = out * self.change_scale_[steps - 1].T[:, :, None]  # (n_targets, n_steps, Q)
-        anchors = self.recent_levels_[len(self.recent_levels_) - 1 + self.anchor_offsets_[steps - 1]]  # (n_steps, n_targets)
-        levels = anchors.T[:, :, None] + change
+        anchors = _anchor_levels(self.recent_levels_, self.anchor_offsets_, self.trend_window_)[-1]  # (n_targets, H)
+        levels = anchors[:, steps - 1, None] + change
         return levels.transpose(1, 0, 2), steps, index  # (n_steps, n_targets, Q)
 
     def _at_levels(self, fh, X, alpha) -> tuple[np.ndarray, pd.Index]:
@@ -929,15 +947,35 @@ _SEASONS = (
 )
 
 
-def _anchored_changes(z: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """``out[t, :, h-1] = z[t + h] - z[t + offsets[h-1]]``: (T, n, len(offsets)), NaN where unknown."""
+def _anchor_levels(z: np.ndarray, offsets: np.ndarray, trend_window: int | None = None) -> np.ndarray:
+    """Reference level of every origin ``t`` and horizon ``h``: (T, n, len(offsets)), NaN where the past is too short.
+
+    ``z[t + offsets[h-1]]``, plus ``(h - offsets[h-1]) * (z[t] - z[t - w]) / w``
+    with a trend window ``w`` (the local slope carried over the steps between
+    the reference and the target).
+    """
     T, n = z.shape
-    out = np.full((T, n, len(offsets)), np.nan)
+    H = len(offsets)
+    out = np.full((T, n, H), np.nan)
     for h, offset in enumerate(offsets, start=1):
         first = max(0, -int(offset))  # the reference must lie in the series
-        last = T - h  # exclusive: the target must lie in the series
-        if last > first:
-            out[first:last, :, h - 1] = z[first + h : T] - z[first + offset : last + offset]
+        out[first:, :, h - 1] = z[first + offset : T + offset]
+    if trend_window:
+        w = int(trend_window)
+        slope = np.full((T, n), np.nan)
+        slope[w:] = (z[w:] - z[:-w]) / w
+        out += slope[:, :, None] * (np.arange(1, H + 1) - offsets)[None, None, :]
+    return out
+
+
+def _anchored_changes(z: np.ndarray, offsets: np.ndarray, trend_window: int | None = None) -> np.ndarray:
+    """``out[t, :, h-1] = z[t + h] - anchor[t, :, h-1]`` (see :func:`_anchor_levels`): (T, n, H), NaN where unknown."""
+    T, n = z.shape
+    anchors = _anchor_levels(z, offsets, trend_window)
+    out = np.full_like(anchors, np.nan)
+    for h in range(1, len(offsets) + 1):
+        if T > h:
+            out[: T - h, :, h - 1] = z[h:] - anchors[: T - h, :, h - 1]
     return out
 
 

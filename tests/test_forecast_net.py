@@ -52,6 +52,24 @@ def test_anchored_changes_match_naive_loop():
     assert np.isnan(last_value[17, :, 2]).all()
 
 
+def test_anchored_changes_with_a_trend_window_match_naive_loop():
+    """Seasonal anchor plus the local slope over ``w`` steps, carried from the reference to the target."""
+    rng = np.random.default_rng(3)
+    T, H, m, w = 30, 7, 4, 5
+    z = rng.normal(size=(T, 2)).cumsum(0)
+    offsets = np.array([h - m * int(np.ceil(h / m)) for h in range(1, H + 1)])
+    out = _anchored_changes(z, offsets, w)
+    for t in range(T):
+        for h in range(1, H + 1):
+            ref = t + offsets[h - 1]
+            if t + h < T and ref >= 0 and t - w >= 0:
+                slope = (z[t] - z[t - w]) / w
+                expected = z[t + h] - (z[ref] + (t + h - ref) * slope)
+                np.testing.assert_allclose(out[t, :, h - 1], expected, rtol=1e-12, atol=1e-12)
+            else:
+                assert np.isnan(out[t, :, h - 1]).all(), (t, h)
+
+
 def test_rms_scales_naive_and_floor():
     rng = np.random.default_rng(2)
     changes = rng.normal(size=(30, 1, 3))

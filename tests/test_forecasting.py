@@ -239,6 +239,8 @@ def _text_column(y):
         (lambda y: y, {"max_horizon": 0}, ValueError, "max_horizon must be an integer >= 1"),
         (lambda y: y, {"dropout": 1.0}, ValueError, "dropout must lie in"),
         (lambda y: y, {"seasonal_period": 1}, ValueError, "seasonal_period"),
+        (lambda y: y, {"trend_window": 0}, ValueError, "trend_window must be 'auto', None or an integer >= 1"),
+        (lambda y: y, {"trend_window": "yes"}, ValueError, "trend_window must be"),
         (lambda y: y, {"device": "tpu"}, ValueError, "device must be"),
         (lambda y: y, {"intervals": "bootstrap"}, ValueError, "intervals must be one of"),
         (lambda y: y, {"calibration_size": 0}, ValueError, "calibration_size must be an integer >= 1"),
@@ -246,7 +248,8 @@ def _text_column(y):
     ],
     ids=[
         "nan", "irregular-datetime", "string-index", "non-numeric", "too-short", "odd-d_state", "kernel",
-        "quantile-0", "quantile-1.5", "log-non-positive", "max_horizon-0", "dropout-1", "seasonal_period-1", "device",
+        "quantile-0", "quantile-1.5", "log-non-positive", "max_horizon-0", "dropout-1", "seasonal_period-1",
+        "trend_window-0", "trend_window-str", "device",
         "intervals", "calibration_size-0", "calibration_size-too-large",
     ],
 )
@@ -387,7 +390,8 @@ def _reread(model, y_full):
     return ref, inputs
 
 
-def test_update_equals_reading_the_whole_history():
+@pytest.mark.parametrize("trend_window", [None, "auto"])
+def test_update_equals_reading_the_whole_history(trend_window):
     """Updating with y[n:m] gives the forecasts of the same networks reading y[:m] from scratch.
 
     Approach: fit on y[:n] (seasonal anchoring on, two networks), then update a
@@ -402,7 +406,10 @@ def test_update_equals_reading_the_whole_history():
     """
     y = load_airline()
     n, m = 100, 120
-    model = S4Forecaster(**{**TINY, "max_horizon": 12, "seasonal_period": "auto", "n_models": 2}).fit(y[:n])
+    model = S4Forecaster(
+        **{**TINY, "max_horizon": 12, "seasonal_period": "auto", "trend_window": trend_window, "n_models": 2}
+    ).fit(y[:n])
+    assert model.trend_window_ == (12 if trend_window else None)
     updated = copy.deepcopy(model).update(y[n : n + 7]).update(y[n + 7 : m])
     reference, inputs = _reread(model, y[:m])
     assert updated.cutoff_ == reference.cutoff_ == y.index[m - 1]
@@ -421,6 +428,33 @@ def test_update_equals_reading_the_whole_history():
             conv = module.backbone(x, torch.tensor([m]))[0, :, -1]  # (D,)
         step = features.reshape(-1).cpu()
         assert torch.allclose(step, conv, rtol=1e-4, atol=1e-4 * float(conv.abs().max())), (step - conv).abs().max()
+
+
+def test_trend_window_extrapolates_a_straight_line():
+    """With a trend window the anchor is the local linear trend, so a line needs nothing learnt.
+
+    On ``y = 100 + 2 t`` every training target (the departure from
+    ``z[t] + h (z[t] - z[t - w]) / w``) is zero, so whatever the barely
+    trained network outputs is multiplied by the scale floor (a thousandth of
+    the level): forecasts, before and after an update, lie on the line to
+    within 1%, with no intervals wider than that either.
+    """
+    t = np.arange(60)
+    y = pd.Series(100.0 + 2.0 * t, index=pd.RangeIndex(60))
+    model = S4Forecaster(**{**TINY, "transform": "none", "trend_window": 3}).fit(y[:50])
+    assert model.trend_window_ == 3
+    line = 100.0 + 2.0 * np.arange(50, 56)
+    np.testing.assert_allclose(model.predict(6).to_numpy(), line, rtol=1e-2)
+    interval = model.predict_interval(6, coverage=0.9)
+    assert ((interval["upper"] - interval["lower"]).to_numpy() <= 1e-2 * line).all()
+    model.update(y[50:54])
+    np.testing.assert_allclose(model.predict(6).to_numpy(), 100.0 + 2.0 * np.arange(54, 60), rtol=1e-2)
+
+
+def test_trend_window_longer_than_the_series_is_ignored(y):
+    model = S4Forecaster(**{**TINY, "trend_window": 500, "intervals": "quantile"}).fit(y[:40])
+    assert model.trend_window_ is None
+    assert model.predict(3).notna().all()
 
 
 def test_update_in_chunks_equals_update_at_once(fitted, y):
@@ -473,7 +507,7 @@ def test_update_and_predict_after_pickle(fitted, y):
 def test_clone_and_params(fitted):
     params = fitted.get_params()
     assert params["d_model"] == 8 and params["max_horizon"] == 6
-    assert set(params) >= {"max_horizon", "quantiles", "transform", "context_length", "seasonal_period", "d_model",
+    assert set(params) >= {"max_horizon", "quantiles", "transform", "context_length", "seasonal_period", "trend_window", "d_model",
                            "d_state", "n_layers", "kernel", "dropout", "lr", "ssm_lr", "weight_decay", "batch_size",
                            "max_epochs", "n_models", "intervals", "calibration_size", "freq", "device", "random_state", "verbose"}
     fresh = clone(fitted)
