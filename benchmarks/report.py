@@ -5,6 +5,8 @@ Runs, each in its own process, and collects their markdown tables:
 * ``bench_layer.py`` at L = 256 ... 65,536 (speed and memory of the S4 layer
   against the FFT floor; also draws ``docs/_static/layer_scaling.png``, a
   log-log plot of time against length);
+* ``bench_state.py`` (a long history read into the recurrent state: one
+  convolutional pass against a loop of steps);
 * ``bench_estimators.py`` (S4Classifier / S4Regressor on the shipped data);
 * ``bench_features.py`` and ``bench_features_accuracy.py`` (S4Features
   against a dense product and aeon's MiniRocket, when an interpreter with
@@ -86,6 +88,18 @@ The dashed line has slope 1 (time proportional to L). From L = 4096 on, the
 FFT floor and both layers grow like L log L (the log factor is small over this
 range); below that, fixed costs (the kernel's set-up, Python overhead) and
 cache effects dominate.
+""",
+    "state": """## Recurrent state from the convolutional view
+
+Command: `{cmd}`
+
+`S4Model.forward_with_state` reads a whole history in the convolutional view
+and returns the state each block's recurrence holds at its end, so that
+`step` goes on from there (this is how `S4Forecaster.fit` reads the history
+before `update`); the alternative is one `step` per time step. Both at
+batch 1 with the forecaster's backbone.
+
+{output}
 """,
     "estimators": """## Estimators: accuracy and times on the shipped datasets
 
@@ -214,6 +228,7 @@ def main() -> None:
     quick = args.quick
     commands = {
         "layer": [py, BENCH / "bench_layer.py", "--lengths", *map(str, [256, 1024] if quick else LAYER_LENGTHS)],
+        "state": [py, BENCH / "bench_state.py", *(["--lengths", "1000"] if quick else [])],
         "estimators": [py, BENCH / "bench_estimators.py", "--threads", "2", "--seeds",
                        *(["0"] if quick else ["0", "1", "2", "3", "4"])]
         + (["--datasets", "italy_power_demand"] if quick else []),

@@ -3,9 +3,11 @@
 The forecaster reads the history with a *causal* S4 network and forecasts
 directly up to ``max_horizon`` steps ahead, with quantiles, from its
 features at the last observed step. Because the network is causal, its
-state after the history is a recurrence: :meth:`S4Forecaster.update` takes
-new observations with O(1) work each (one recurrent step of the network per
-observation), no retraining and no pass over the old history.
+state after the history is a recurrence: ``fit`` reads the history in one
+convolutional pass that also returns that state, and
+:meth:`S4Forecaster.update` takes new observations with O(1) work each (one
+recurrent step of the network per observation), no retraining and no pass
+over the old history.
 
 How a series becomes training data
 ----------------------------------
@@ -653,14 +655,22 @@ class S4Forecaster(BaseEstimator):
         return module
 
     @torch.no_grad()
+    @torch.no_grad()
     def _read(self, net, inputs: np.ndarray, state=None):
-        """Step the network through ``inputs`` (C, n); return the new state and the last features."""
+        """Read ``inputs`` (C, n) into the network's recurrent state; return the new state and the last features.
+
+        A whole history (``state=None``) is read in one convolutional pass
+        that also returns the state at its end (``S4Model.forward_with_state``,
+        no loop over time); new observations after it advance the state one
+        recurrent step each.
+        """
         module = self._module(net)
         device = net.device
         dtype = next(module.parameters()).dtype
         x = torch.as_tensor(inputs, dtype=dtype, device=device)  # (C, n)
         if state is None:
-            state = module.backbone.default_state(1)
+            features, state = module.backbone.forward_with_state(x.unsqueeze(0))  # (1, D, n)
+            return state, features[..., -1]  # (1, D)
         features = None
         for t in range(x.shape[1]):
             features, state = module.backbone.step(x[:, t].unsqueeze(0), state)  # (1, D)

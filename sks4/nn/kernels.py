@@ -130,6 +130,46 @@ class SSMKernel(nn.Module):
         y = torch.einsum("hn,bhn->bh", dC, state).real
         return y.to(u.dtype), state
 
+    @torch.no_grad()
+    def state_after(self, u: Tensor) -> Tensor:
+        """The state that :meth:`step` reaches from :meth:`default_state` after reading ``u``.
+
+        ``x_L = Σ_k dA^(L-1-k) dB u_k`` for ``u`` of shape (B, H, L), computed
+        without a loop over time: the lags are split into blocks of
+        ``m ≈ sqrt(L)``, each block's sum is one product with the Krylov
+        matrix ``[dB, dA dB, ..., dA^(m-1) dB]``, and the blocks are combined
+        by Horner's rule with ``dA^m`` (``O(sqrt(L))`` steps of size N).
+        Inference only: no gradient flows through it.
+
+        Returns
+        -------
+        complex Tensor of shape (B, H, state size), as :meth:`default_state`.
+        """
+        dA, dB, _ = self._step_matrices()
+        B, H, L = u.shape
+        state = dA.new_zeros(B, H, dA.shape[-1])
+        if L == 0:
+            return state
+        m = 1 << max(0, math.ceil(math.log2(L) / 2))
+        krylov = dB.unsqueeze(0)  # (1, H, N): dA^j dB along the first axis
+        power = dA
+        while krylov.shape[0] < m:
+            krylov = torch.cat([krylov, self._advance(power, krylov)])
+            power = self._power(power, 2)
+        krylov = krylov[:m].flip(0)  # (m, H, N): row j is dA^(m-1-j) dB
+        n_full, rest = divmod(L, m)
+        u = u.to(dB.dtype)
+        if n_full:
+            blocks = u[..., : n_full * m].reshape(B, H, n_full, m)
+            sums = torch.einsum("bhcj,jhn->cbhn", blocks, krylov)  # (n_full, B, H, N)
+            step = self._power(dA, m)
+            for block_sum in sums:
+                state = self._advance(step, state) + block_sum
+        if rest:
+            tail = torch.einsum("bhj,jhn->bhn", u[..., n_full * m :], krylov[m - rest :])
+            state = self._advance(self._power(dA, rest), state) + tail
+        return state
+
     def _step_matrices(self) -> tuple[Tensor, Tensor, Tensor]:
         # Cached until a parameter changes (optimizer steps bump tensor versions).
         key = tuple((p.data_ptr(), p._version, p.dtype, p.device) for p in self.parameters())
@@ -143,6 +183,12 @@ class SSMKernel(nn.Module):
 
     @staticmethod
     def _advance(dA: Tensor, state: Tensor) -> Tensor:
+        """``dA x`` for states ``x`` of shape (..., H, state size)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _power(dA: Tensor, exponent: int) -> Tensor:
+        """``dA^exponent`` in the form that :meth:`_advance` takes."""
         raise NotImplementedError
 
     def extra_repr(self) -> str:
@@ -235,6 +281,10 @@ class DiagonalKernel(SSMKernel):
     @staticmethod
     def _advance(dA: Tensor, state: Tensor) -> Tensor:
         return dA * state
+
+    @staticmethod
+    def _power(dA: Tensor, exponent: int) -> Tensor:
+        return dA**exponent
 
 
 def _real_basis(n: int, dtype: torch.dtype, device) -> Tensor:
@@ -448,4 +498,8 @@ class DPLRKernel(SSMKernel):
 
     @staticmethod
     def _advance(dA: Tensor, state: Tensor) -> Tensor:
-        return torch.einsum("hnm,bhm->bhn", dA, state)
+        return torch.einsum("hnm,...hm->...hn", dA, state)
+
+    @staticmethod
+    def _power(dA: Tensor, exponent: int) -> Tensor:
+        return torch.linalg.matrix_power(dA, exponent)

@@ -154,6 +154,28 @@ class S4Layer(nn.Module):
         self._check_recurrent()
         return self.kernel.default_state(batch_size)
 
+    def forward_with_state(self, u: Tensor) -> tuple[Tensor, Tensor]:
+        """Read a whole sequence in the convolutional view and return the recurrent state at its end.
+
+        ``(y, state)`` with ``y == forward(u)`` and ``state`` the state that
+        :meth:`step` reaches from :meth:`default_state` after ``u`` (computed
+        without a loop over time, see :meth:`SSMKernel.state_after`), so
+        that stepping on from it continues the sequence. Eval mode, causal
+        layers; all sequences of the batch count as full length.
+
+        Parameters
+        ----------
+        u : Tensor of shape (B, H, L)
+
+        Returns
+        -------
+        y : Tensor of shape (B, H, L)
+        state : complex Tensor of shape (B, H, state size)
+        """
+        self._check_recurrent()
+        u = check_sequence(u, self.d_model, self.D.dtype, "u")
+        return self._forward(u, None), self.kernel.state_after(u)
+
     def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
         """Advance one time step: ``u`` (B, H) -> ``(y (B, H), new state)``.
 

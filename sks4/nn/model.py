@@ -40,6 +40,11 @@ class S4Block(nn.Module):
     def default_state(self, batch_size: int) -> Tensor:
         return self.layer.default_state(batch_size)
 
+    def forward_with_state(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        u = _channel_norm(self.norm, x)  # the layer's input, which its SSM reads
+        y, state = self.layer.forward_with_state(u)
+        return x + self.dropout(y), state
+
     def step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
         y, state = self.layer.step(self.norm(x), state)
         return x + y, state
@@ -145,6 +150,44 @@ class S4Model(nn.Module):
             h = block(h, mask)
         h = _channel_norm(self.norm, h)
         return h if mask is None else h * mask
+
+    def forward_with_state(self, x: Tensor) -> tuple[Tensor, list[Tensor]]:
+        """Features of whole sequences and the recurrent state at their end.
+
+        The convolutional view (:meth:`forward`) with, for every block, the
+        state that :meth:`step` reaches from :meth:`default_state` after the
+        sequence, computed without a loop over time: read a long history in
+        one pass, then go on with :meth:`step`. Eval mode, causal model; all
+        sequences of the batch count as full length (no ``lengths``).
+
+        Parameters
+        ----------
+        x : Tensor of shape (B, d_input, L)
+
+        Returns
+        -------
+        features : Tensor of shape (B, d_model, L)
+            ``forward(x)``.
+        state : list of Tensor
+            As :meth:`default_state` and :meth:`step` use it.
+
+        Examples
+        --------
+        >>> import torch
+        >>> model = S4Model(d_input=2, d_model=8, d_state=4, n_layers=2).eval()
+        >>> x = torch.randn(1, 2, 100)
+        >>> features, state = model.forward_with_state(x[..., :99])
+        >>> last, _ = model.step(x[..., 99], state)
+        >>> torch.allclose(last, model(x)[..., 99], atol=1e-4)
+        True
+        """
+        x = check_sequence(x, self.d_input, self.encoder.weight.dtype, "x")
+        h = self.encoder(x)  # (B, H, L)
+        states = []
+        for block in self.blocks:
+            h, state = block.forward_with_state(h)
+            states.append(state)
+        return _channel_norm(self.norm, h), states
 
     def default_state(self, batch_size: int) -> list[Tensor]:
         """Zero initial state for :meth:`step`: one tensor per block."""

@@ -227,3 +227,49 @@ def test_flush_tiny_zeroes_only_below_sqrt_of_smallest_normal():
     tiny = torch.finfo(torch.float32).tiny
     x = torch.tensor([1.0, -1e-18, 1e-20, -1e-30, tiny / 4, 0.0])
     assert _flush_tiny(x).tolist() == [1.0, pytest.approx(-1e-18), 0.0, 0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("cls, kwargs", CASES[:4], ids=IDS[:4])
+@pytest.mark.parametrize("L", [1, 2, 7, 64, 100])
+def test_state_after_equals_the_naive_recurrence_of_the_discrete_system(float64, cls, kwargs, L):
+    """``state_after(u)`` holds what the dense system remembers of ``u``.
+
+    Naive reference: ``x = dA x + dB u_t`` by an explicit loop over the dense,
+    conjugate-pair expanded ``discrete_ssm`` in numpy. The state is compared
+    through what it implies for the future, which does not depend on how
+    the kernel stores it: with zero input afterwards, ``step`` from the
+    returned state must give ``Re(dC dA^(j+1) x_L)`` for ``j = 0 .. 9``. The
+    state must also equal stepping ``u`` through ``step`` itself.
+    """
+    torch.manual_seed(0)
+    kernel = cls(3, 8, dt_min=0.01, dt_max=0.5, **kwargs)
+    randomize(kernel)
+    u = torch.randn(2, 3, L)
+    state = kernel.state_after(u)
+
+    dA, dB, dC = (t.detach().numpy() for t in kernel.discrete_ssm(L))
+    for b in range(2):
+        for h in range(3):
+            x = np.zeros(dA.shape[-1], dtype=complex)
+            for t in range(L):
+                x = dA[h] @ x + dB[h] * u[b, h, t].item()
+            expected = []
+            for _ in range(10):
+                x = dA[h] @ x
+                expected.append((dC[h] @ x).real)
+            s = state[b : b + 1].clone()
+            got = []
+            for _ in range(10):
+                y, s = kernel.step(torch.zeros(1, 3), s)
+                got.append(y[0, h].item())
+            np.testing.assert_allclose(got, expected, atol=1e-10)
+
+    stepped = kernel.default_state(2)
+    for t in range(L):
+        _, stepped = kernel.step(u[..., t], stepped)
+    torch.testing.assert_close(state, stepped, rtol=1e-10, atol=1e-12)
+
+
+def test_state_after_of_an_empty_sequence_is_the_default_state():
+    kernel = DiagonalKernel(2, 4)
+    torch.testing.assert_close(kernel.state_after(torch.randn(3, 2, 0)), kernel.default_state(3))

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from sks4.nn import S4Model, ssm_parameter_names
+from sks4.nn import S4Layer, S4Model, ssm_parameter_names
 
 VARIANTS = [("dplr", "bilinear"), ("dplr", "zoh"), ("diag", "zoh"), ("diag", "bilinear")]
 
@@ -87,3 +87,39 @@ def test_bad_input():
         model.step(torch.randn(1, 2), model.default_state(1))
     with pytest.raises(ValueError, match="n_layers"):
         S4Model(3, n_layers=0)
+
+
+@pytest.mark.parametrize("kernel, disc", VARIANTS)
+def test_forward_with_state_then_step_continues_the_sequence(kernel, disc, run_recurrent):
+    """Read 50 steps in the convolutional view, step through 10 more: same as forward on all 60 and as 60 steps."""
+    torch.manual_seed(0)
+    model = S4Model(3, d_model=16, d_state=8, n_layers=3, kernel=kernel, discretization=disc,
+                    dt_min=0.01, dt_max=0.3).eval()
+    x = torch.randn(2, 3, 60)
+    with torch.no_grad():
+        whole = model(x)
+        features, state = model.forward_with_state(x[..., :50])
+        assert (features - whole[..., :50]).abs().max() <= 1e-4
+        stepped = []
+        for t in range(50, 60):
+            y, state = model.step(x[..., t], state)
+            stepped.append(y)
+    stepped = torch.stack(stepped, -1)
+    assert (stepped - whole[..., 50:]).abs().max() <= 1e-4
+    assert (stepped - run_recurrent(model, x)[..., 50:]).abs().max() <= 1e-4
+
+
+def test_forward_with_state_of_a_layer_and_its_errors():
+    torch.manual_seed(0)
+    layer = S4Layer(4, d_state=8).eval()
+    u = torch.randn(2, 4, 30)
+    with torch.no_grad():
+        y, state = layer.forward_with_state(u)
+        assert torch.equal(y, layer(u))
+        assert state.shape == layer.default_state(2).shape
+    with pytest.raises(RuntimeError, match="eval"):
+        S4Layer(4, d_state=8).forward_with_state(u)
+    with pytest.raises(ValueError, match="bidirectional"):
+        S4Model(2, d_model=4, d_state=4, n_layers=1, bidirectional=True).eval().forward_with_state(torch.randn(1, 2, 5))
+    with pytest.raises(ValueError, match="channels"):
+        S4Model(2, d_model=4, d_state=4, n_layers=1).eval().forward_with_state(torch.randn(1, 3, 5))
