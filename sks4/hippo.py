@@ -24,6 +24,16 @@ polynomials, ``L_n`` the Laguerre polynomials):
 ``"fout"`` (translated Fourier, uniform measure on the window ``[t-1, t]``)
     ``c'(t) = A c + B f``, ``f(x) ≈ Σ c_n g_n(x - t + 1)`` with ``g_0 = 1``,
     ``g_{2k-1}(y) = sqrt(2) cos(2πky)``, ``g_{2k}(y) = sqrt(2) sin(2πky)``.
+    Differentiating ``c_n(t) = ∫_0^1 f(t-1+y) g_n(y) dy`` by parts gives
+    ``c' = S c + e (f(t) - f(t-1))`` with ``S`` the skew-symmetric rotation of
+    the (cos, sin) pairs and ``e = g(0) = g(1)``. The memory does not store
+    ``f(t-1)``; it reads it back from itself. Periodically extended, the
+    window has a jump from ``f(t)`` to ``f(t-1)`` at its edge, where a
+    truncated Fourier series converges to the midpoint (Dirichlet), so
+    ``e^T c ≈ (f(t) + f(t-1)) / 2`` and ``f(t-1) ≈ 2 e^T c - f(t)``:
+    ``A = S - 2 e e^T``, ``B = 2 e``. (Taking ``f(t-1) ≈ e^T c`` instead, an
+    earlier version of this module, keeps about ten times more
+    reconstruction error on smooth non-periodic signals.)
 
 References
 ----------
@@ -99,10 +109,11 @@ def transition(measure: str, N: int) -> tuple[np.ndarray, np.ndarray]:
         A = np.tril(np.full((N, N), -1.0))
         B = np.ones(N)
     else:  # fout
-        # f(t-1) is not stored; it is read back from the memory (the -e e^T term).
+        # f(t-1) is not stored: it is read back from the memory, whose series at the window's
+        # edge gives the midpoint (f(t) + f(t-1)) / 2 (see the module docstring).
         e = _fourier_endpoint(N)
-        A = _fourier_rotation(N) - np.outer(e, e)
-        B = e
+        A = _fourier_rotation(N) - 2.0 * np.outer(e, e)
+        B = 2.0 * e
     return A, B
 
 
@@ -139,7 +150,7 @@ def rank_correction(measure: str, N: int) -> np.ndarray:
         return np.stack([even, odd])
     if measure == "lagt":
         return np.full((1, N), np.sqrt(0.5))
-    return _fourier_endpoint(N)[None, :]
+    return np.sqrt(2.0) * _fourier_endpoint(N)[None, :]
 
 
 class NPLR(NamedTuple):

@@ -36,8 +36,8 @@ def test_lagt_and_fout_shapes_and_values():
     np.testing.assert_array_equal(A, [[-1, 0, 0, 0], [-1, -1, 0, 0], [-1, -1, -1, 0], [-1, -1, -1, -1]])
     np.testing.assert_array_equal(B, np.ones(4))
     A, B = hippo.transition("fout", 5)
-    np.testing.assert_allclose(B, [1, np.sqrt(2), 0, np.sqrt(2), 0])
-    skew = A + np.outer(B, B)
+    np.testing.assert_allclose(B, 2 * np.array([1, np.sqrt(2), 0, np.sqrt(2), 0]))
+    skew = A + np.outer(B, B) / 2  # A = S - 2 e e^T with B = 2 e
     np.testing.assert_allclose(skew, -skew.T)
     assert skew[1, 2] == pytest.approx(2 * np.pi) and skew[3, 4] == pytest.approx(4 * np.pi)
 
