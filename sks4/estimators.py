@@ -224,11 +224,27 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             inputs["sample_weight"] = weight[index].astype(np_dtype)  # (n,)
         return inputs
 
-    def _build_net(self, n_channels: int, n_outputs: int, device: str, member: int) -> S4Net:
+    def _member_callbacks(self) -> list[list]:
+        """The user's callbacks for each network of the ensemble, prepared before any training.
+
+        The first network gets the instances themselves, the others deep
+        copies taken from them while still untrained. Callbacks that cannot
+        be copied (holding a lock, a file, a logger's run, ...) are shared
+        by all networks instead: they are trained one after another and
+        skorch initialises the callbacks again for each.
+        """
+        user = list(self.callbacks or [])
+        if not user or self.n_estimators == 1:
+            return [user] * self.n_estimators
+        try:
+            copies = [copy.deepcopy(user) for _ in range(self.n_estimators - 1)]
+        except Exception:  # deepcopy raises TypeError, PicklingError, ... for unpicklable state
+            copies = [user] * (self.n_estimators - 1)
+        return [user, *copies]
+
+    def _build_net(self, n_channels: int, n_outputs: int, device: str, extra: list) -> S4Net:
         ssm_groups = ssm_param_groups(self.n_layers, self.kernel, bool(self.bidirectional), self.ssm_lr)
         patience = self.patience if self.patience is not None else self.max_epochs + 1
-        # the user's callback instances go to the first network, copies of them to the others
-        extra = list(self.callbacks or []) if member == 0 else copy.deepcopy(list(self.callbacks or []))
         callbacks = [
             *training_callbacks(self.max_epochs),
             *self._early_stopping(patience),
@@ -337,6 +353,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 if hasattr(self, name):
                     delattr(self, name)  # a failed refit must not leave old networks behind new attributes
             scaling = self._input_scaling(padded, weight)
+            member_callbacks = self._member_callbacks()
         nets = []
         for member, seed in enumerate(seeds):
             if self.verbose and self.n_estimators > 1:
@@ -347,7 +364,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 seed = (int(seed) + 7919 * len(net.history)) % np.iinfo(np.int32).max  # new shuffles per call
             with _seeded_torch(int(seed), device):
                 if not continuing:
-                    net = self._build_net(padded.n_channels, n_outputs, device, member)
+                    net = self._build_net(padded.n_channels, n_outputs, device, member_callbacks[member])
                     net.initialize()
                     net.module_.set_input_scaling(*scaling)
                     net.module_.to(_DTYPES[self.dtype])
@@ -517,7 +534,8 @@ class S4Classifier(ClassifierMixin, _S4Base):
         Extra callbacks (instances or ``(name, callback)`` tuples), added
         after the built-in ones (``"lr_schedule"``, ``"gradient_clipping"``,
         ``"finite_loss"``, ``"valid_acc"``, ``"early_stopping"``). The
-        first network gets these instances, the others deep copies.
+        first network gets these instances, the others deep copies made
+        before training (shared instances when they cannot be copied).
     warm_start : bool, default=False
         When True, ``fit`` on a fitted classifier continues training the
         same networks (with a new learning-rate cycle) instead of starting
@@ -863,7 +881,8 @@ class S4Regressor(RegressorMixin, _S4Base):
         ``1``: print skorch's per-epoch table.
     callbacks : list of skorch callbacks, default=None
         Extra callbacks, added after the built-in ones (the first network
-        gets these instances, the others deep copies).
+        gets these instances, the others deep copies made before training,
+        or the same instances when they cannot be copied).
     warm_start : bool, default=False
         When True, ``fit`` on a fitted regressor continues training.
     dtype : {"float32", "float64"}, default="float32"

@@ -269,7 +269,23 @@ default=("last", "mean", "min", "max", "ppv")
             del self.ppv_biases_
         if self._ppv_quantiles is not None:
             self.ppv_biases_ = self._learn_biases(padded)
+        self._fitted_params = self._params_signature()
         return self
+
+    def _params_signature(self) -> dict[str, str]:
+        return {name: repr(value) for name, value in self.get_params(deep=False).items()}
+
+    def _check_unchanged(self) -> None:
+        """The time grid, memories and biases were built for the parameters of ``fit``: refuse others."""
+        fitted = getattr(self, "_fitted_params", None)
+        if fitted is None:
+            return
+        changed = [name for name, value in self._params_signature().items() if fitted.get(name) != value]
+        if changed:
+            raise ValueError(
+                f"S4Features parameters changed since fit ({', '.join(changed)}); the features were set up "
+                "for the old values. Call fit again with the new ones."
+            )
 
     def transform(self, X: Any) -> np.ndarray:
         """HiPPO memory coefficients of each series.
@@ -286,6 +302,7 @@ default=("last", "mean", "min", "max", "ppv")
             time or their pooled statistics (see :meth:`get_feature_names_out`).
         """
         check_is_fitted(self)
+        self._check_unchanged()
         padded = self._validate_X(X, reset=False)
         n, C = padded.n_samples, padded.n_channels
         if padded.equal_length:
@@ -327,6 +344,7 @@ default=("last", "mean", "min", "max", "ppv")
             the last ``n_steps`` of the fitted time grid.
         """
         check_is_fitted(self)
+        self._check_unchanged()
         F = check_array(X, dtype=np.float64, input_name="X")
         if F.shape[1] != self.n_features_out_:
             raise ValueError(
@@ -378,6 +396,7 @@ default=("last", "mean", "min", "max", "ppv")
         feature_names_out : ndarray of str objects
         """
         check_is_fitted(self)
+        self._check_unchanged()
         self._check_input_features(input_features)
         N = self.n_coefs
         if self.pooling is not None:

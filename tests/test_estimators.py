@@ -7,6 +7,7 @@ import doctest
 import importlib
 import io
 import pickle
+import threading
 
 import joblib
 import numpy as np
@@ -204,6 +205,39 @@ def test_each_network_gets_its_own_copy_of_the_callbacks():
     copies = [dict(net.callbacks_)["count"] for net in clf.nets_]
     assert copies[0] is counter and copies[1] is not counter
     assert [c.epochs for c in copies] == [2, 2]
+
+
+def test_callbacks_that_cannot_be_copied_are_shared_by_the_networks():
+    """A callback holding a lock (like a logger's run or a writer) cannot be deep-copied: every network uses it."""
+
+    class Logger(Callback):
+        def __init__(self):
+            self.lock = threading.Lock()
+            self.epochs = 0
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+
+    logger = Logger()
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "n_estimators": 2, "callbacks": [logger]}).fit(X, y)
+    assert all(logger in net.callbacks for net in clf.nets_)
+    assert logger.epochs == 4  # two epochs of each network
+
+
+def test_callback_copies_are_taken_before_training():
+    class Seen(Callback):
+        def __init__(self):
+            self.epochs_seen = 0
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs_seen += 1
+
+    seen = Seen()
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "n_estimators": 2, "callbacks": [("seen", seen)]}).fit(X, y)
+    first, second = (dict(net.callbacks_)["seen"] for net in clf.nets_)
+    assert first is seen and (first.epochs_seen, second.epochs_seen) == (2, 2)  # the copy started from 0
 
 
 # --------------------------------------------------------------------------- input formats

@@ -428,3 +428,25 @@ def test_ppv_quantiles_names_pandas_and_inverse_transform():
     est.set_params(ppv_quantiles=2).fit(X)
     no_ppv = est.set_params(pooling=["max"]).fit(X)
     assert not hasattr(no_ppv, "ppv_biases_") and no_ppv.n_features_out_ == 2 * 2 * 1 * 4
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"pooling": ("mean", "ppv")}, {"ppv_quantiles": 3}, {"ppv_quantiles": None}, {"window": (0.2,)}, {"n_coefs": 2}],
+    ids=["pooling", "ppv_quantiles-3", "ppv_quantiles-None", "window", "n_coefs"],
+)
+def test_parameters_changed_after_fit_ask_for_a_refit(change):
+    """Biases, memories and names were built for fit's parameters: other values need a new fit, not a crash."""
+    X = np.random.default_rng(0).normal(size=(5, 30))
+    est = S4Features(pooling=("mean",), window=(0.5,), n_coefs=3).fit(X)
+    before = est.transform(X)
+    est.set_params(**change)
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=rf"changed since fit \({name}\).*Call fit again"):
+        est.transform(X)
+    with pytest.raises(ValueError, match="changed since fit"):
+        est.get_feature_names_out()
+    refit = est.fit(X).transform(X)
+    assert refit.shape[0] == 5 and est.get_feature_names_out().shape == (refit.shape[1],)
+    est.set_params(**{k: v for k, v in S4Features(pooling=("mean",), window=(0.5,), n_coefs=3).get_params().items()})
+    np.testing.assert_array_equal(est.fit(X).transform(X), before)
