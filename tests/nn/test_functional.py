@@ -112,3 +112,12 @@ def test_batch_chunk_rows_balances_the_chunks(monkeypatch):
     assert Fn.batch_chunk_rows(torch.empty(16, 1, 3), 10) == 8  # 15 per chunk allowed: 8 + 8
     assert Fn.batch_chunk_rows(torch.empty(15, 1, 3), 10) == 15
     assert Fn.batch_chunk_rows(torch.empty(0, 1, 3), 10) == 1
+
+
+def test_exp_times_equals_the_complex_exponential():
+    g = torch.Generator().manual_seed(0)
+    w = torch.complex(-torch.rand(5, 7, 1, generator=g, dtype=torch.float64), 10 * torch.randn(5, 7, 1, generator=g, dtype=torch.float64))
+    t = torch.arange(300, dtype=torch.float64)
+    torch.testing.assert_close(Fn.exp_times(w, t), torch.exp(w * t), rtol=1e-12, atol=1e-300)
+    w = w[:2, :3].clone().requires_grad_()
+    assert torch.autograd.gradcheck(lambda w: Fn.exp_times(w, t[:20]), (w,))
