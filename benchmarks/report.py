@@ -15,7 +15,7 @@ Runs, each in its own process, and collects their markdown tables:
 
 Usage::
 
-    python benchmarks/report.py                                  # everything (about 27 minutes on 2 cores)
+    python benchmarks/report.py                                  # everything (about 25 minutes on 2 cores)
     python benchmarks/report.py --aeon-python /path/to/venv/bin/python
     python benchmarks/report.py --quick                          # small settings, to check the pipeline
 
