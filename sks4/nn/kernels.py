@@ -152,19 +152,18 @@ class SSMKernel(nn.Module):
             return state
         m = 1 << max(0, math.ceil(math.log2(L) / 2))
         krylov = dB.unsqueeze(0)  # (1, H, N): dA^j dB along the first axis
-        power = dA
+        power = dA  # dA^(number of Krylov rows), so dA^m at the end (m is a power of two)
         while krylov.shape[0] < m:
             krylov = torch.cat([krylov, self._advance(power, krylov)])
             power = self._power(power, 2)
-        krylov = krylov[:m].flip(0)  # (m, H, N): row j is dA^(m-1-j) dB
+        krylov = krylov.flip(0)  # (m, H, N): row j is dA^(m-1-j) dB
         n_full, rest = divmod(L, m)
         u = u.to(dB.dtype)
         if n_full:
             blocks = u[..., : n_full * m].reshape(B, H, n_full, m)
             sums = torch.einsum("bhcj,jhn->cbhn", blocks, krylov)  # (n_full, B, H, N)
-            step = self._power(dA, m)
             for block_sum in sums:
-                state = self._advance(step, state) + block_sum
+                state = self._advance(power, state) + block_sum
         if rest:
             tail = torch.einsum("bhj,jhn->bhn", u[..., n_full * m :], krylov[m - rest :])
             state = self._advance(self._power(dA, rest), state) + tail
