@@ -655,7 +655,6 @@ class S4Forecaster(BaseEstimator):
         return module
 
     @torch.no_grad()
-    @torch.no_grad()
     def _read(self, net, inputs: np.ndarray, state=None):
         """Read ``inputs`` (C, n) into the network's recurrent state; return the new state and the last features.
 

@@ -172,8 +172,11 @@ class S4Layer(nn.Module):
         y : Tensor of shape (B, H, L)
         state : complex Tensor of shape (B, H, state size)
         """
-        self._check_recurrent()
         u = check_sequence(u, self.d_model, self.D.dtype, "u")
+        return self._forward_with_state(u)
+
+    def _forward_with_state(self, u: Tensor) -> tuple[Tensor, Tensor]:
+        self._check_recurrent()
         return self._forward(u, None), self.kernel.state_after(u)
 
     def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:

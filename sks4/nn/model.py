@@ -42,7 +42,7 @@ class S4Block(nn.Module):
 
     def forward_with_state(self, x: Tensor) -> tuple[Tensor, Tensor]:
         u = _channel_norm(self.norm, x)  # the layer's input, which its SSM reads
-        y, state = self.layer.forward_with_state(u)
+        y, state = self.layer._forward_with_state(u)  # x was checked by the model
         return x + self.dropout(y), state
 
     def step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
