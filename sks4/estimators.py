@@ -101,6 +101,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         weight_decay: float = 0.01,
         batch_size: int = 32,
         max_epochs: int = 200,
+        early_stopping: bool | str = "auto",
         patience: int | None = 40,
         validation_fraction: float | None = 0.1,
         device: str = "auto",
@@ -123,6 +124,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
         self.patience = patience
         self.validation_fraction = validation_fraction
         self.device = device
@@ -161,6 +163,13 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 f"use {self.d_state + 1}."
             )
         _check_int(self.patience, "patience", allow_none=True)
+        if not (self.early_stopping == "auto" or isinstance(self.early_stopping, (bool, np.bool_))):
+            raise ValueError(f"early_stopping must be 'auto', True or False, got {self.early_stopping!r}.")
+        if isinstance(self.early_stopping, (bool, np.bool_)) and self.early_stopping and not self.validation_fraction:
+            raise ValueError(
+                "early_stopping=True needs a validation split, but validation_fraction is "
+                f"{self.validation_fraction!r}. Set validation_fraction (e.g. 0.1), or early_stopping=False."
+            )
         if self.kernel not in KERNELS:
             raise ValueError(f"kernel must be one of {KERNELS}, got {self.kernel!r}.")
         if self.pooling not in POOLINGS:
@@ -306,6 +315,10 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if partial or not self.validation_fraction:
             return everything, None
         n_valid = int(np.ceil(self.validation_fraction * n_samples))
+        if self.early_stopping == "auto" and n_valid < self._auto_min_validation:
+            return everything, None
+        if isinstance(self.early_stopping, (bool, np.bool_)) and not self.early_stopping:
+            return everything, None
         n_train = n_samples - n_valid
         stratify = None
         if self._stratified_split:
@@ -354,7 +367,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     delattr(self, name)  # a failed refit must not leave old networks behind new attributes
             scaling = self._input_scaling(padded, weight)
             member_callbacks = self._member_callbacks()
-        nets = []
+        nets, stopped_early = [], []
         for member, seed in enumerate(seeds):
             if self.verbose and self.n_estimators > 1:
                 print(f"{type(self).__name__}: network {member + 1} of {self.n_estimators}", flush=True)
@@ -369,6 +382,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     net.module_.set_input_scaling(*scaling)
                     net.module_.to(_DTYPES[self.dtype])
                 train, valid = self._split(padded.n_samples, y_enc, int(seed), partial)
+                stopped_early.append(valid is not None)
                 if valid is not None:
                     valid_set = Dataset(self._net_inputs(padded, valid, weight), y_enc[valid])
                     net.set_params(train_split=predefined_split(valid_set))
@@ -383,6 +397,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             nets.append(net)
         self.nets_ = nets
         self.net_ = nets[0]
+        if not partial or not hasattr(self, "early_stopping_"):
+            self.early_stopping_ = any(stopped_early)
         if not continuing:
             self._fit_architecture_ = {name: getattr(self, name) for name in self._architecture}
         return self
@@ -513,14 +529,23 @@ class S4Classifier(ClassifierMixin, _S4Base):
     max_epochs : int, default=200
         Maximum number of passes over the training data per ``fit``; also
         the length of the cosine learning-rate cycle.
+    early_stopping : "auto" or bool, default="auto"
+        Hold out ``validation_fraction`` of the data (stratified), stop when
+        its accuracy stops improving and restore the best epoch's weights.
+        ``"auto"``: only when the validation split holds at least 100
+        series (from 1,000 training series at the default
+        ``validation_fraction``); on smaller sets an accuracy measured on a handful of series
+        picks epochs by chance and the held-out series are better spent on
+        training (see the user guide). ``False``: train on all data for
+        ``max_epochs`` and keep the final weights.
     patience : int or None, default=40
         Stop after this many epochs in which the validation accuracy stayed
         below its best. ``None``: train all ``max_epochs`` (the best epoch's
         weights are still restored).
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out (stratified) to stop early
-        and pick the best epoch. ``None`` or 0: train on all data for
-        ``max_epochs`` and keep the final weights.
+        and pick the best epoch, when early stopping is on. ``None`` or 0:
+        no validation split (as ``early_stopping=False``).
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
         or ``"cuda:<index>"``.
@@ -554,6 +579,9 @@ class S4Classifier(ClassifierMixin, _S4Base):
         torch module, ``nets_[k].history`` its per-epoch record).
     net_ : skorch.NeuralNet
         The first of ``nets_`` (the only one when ``n_estimators=1``).
+    early_stopping_ : bool
+        Whether the last ``fit`` held out a validation split and stopped
+        early (what ``early_stopping="auto"`` resolved to).
     classes_ : ndarray of shape (n_classes,)
         Class labels, in the order of the columns of :meth:`predict_proba`.
     n_channels_ : int
@@ -588,6 +616,9 @@ class S4Classifier(ClassifierMixin, _S4Base):
 
     _criterion = nn.CrossEntropyLoss
     _stratified_split = True
+    # early_stopping="auto": the validation accuracy moves in steps of 1 / n_valid; below 100
+    # validation series it picks epochs by noise (measured by cross-validation: see the docs)
+    _auto_min_validation = 100
 
     def __init__(
         self,
@@ -605,6 +636,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
         weight_decay: float = 0.01,
         batch_size: int = 32,
         max_epochs: int = 200,
+        early_stopping: bool | str = "auto",
         patience: int | None = 40,
         validation_fraction: float | None = 0.1,
         device: str = "auto",
@@ -629,6 +661,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
             weight_decay=weight_decay,
             batch_size=batch_size,
             max_epochs=max_epochs,
+            early_stopping=early_stopping,
             patience=patience,
             validation_fraction=validation_fraction,
             device=device,
@@ -865,13 +898,19 @@ class S4Regressor(RegressorMixin, _S4Base):
     max_epochs : int, default=200
         Maximum number of epochs per ``fit``; also the length of the cosine
         learning-rate cycle.
+    early_stopping : "auto" or bool, default="auto"
+        Hold out ``validation_fraction`` of the data, stop when its loss
+        stops improving and restore the best epoch's weights. ``"auto"``:
+        when the validation split holds at least 10 series (from 91
+        training series at the default ``validation_fraction``). ``False``:
+        train on all data for ``max_epochs`` and keep the final weights.
     patience : int or None, default=40
         Stop after this many epochs without improvement of the validation
         loss; ``None`` trains all ``max_epochs``.
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out to stop early and pick the
-        best epoch; ``None`` or 0 trains on everything and keeps the final
-        weights.
+        best epoch, when early stopping is on; ``None`` or 0: no validation
+        split (as ``early_stopping=False``).
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
         or ``"cuda:<index>"``.
@@ -894,6 +933,9 @@ class S4Regressor(RegressorMixin, _S4Base):
         The ``n_estimators`` trained skorch nets.
     net_ : skorch.NeuralNet
         The first of ``nets_``.
+    early_stopping_ : bool
+        Whether the last ``fit`` held out a validation split and stopped
+        early (what ``early_stopping="auto"`` resolved to).
     n_outputs_ : int
         Number of targets.
     n_channels_ : int
@@ -921,6 +963,8 @@ class S4Regressor(RegressorMixin, _S4Base):
 
     _criterion = nn.MSELoss
     _stratified_split = False
+    # early_stopping="auto": the validation loss is informative from a few series on
+    _auto_min_validation = 10
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

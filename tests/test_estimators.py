@@ -371,8 +371,9 @@ def test_small_classes_skip_the_validation_split_with_a_warning():
     y = y.copy()
     y[0] = 2  # a class with a single sample cannot be stratified
     with pytest.warns(UserWarning, match="does not allow a stratified validation split"):
-        clf = S4Classifier(**TINY, validation_fraction=0.2).fit(X, y)
+        clf = S4Classifier(**TINY, validation_fraction=0.2, early_stopping=True).fit(X, y)
     assert "valid_loss" not in clf.net_.history[-1]
+    assert not clf.early_stopping_
 
 
 # --------------------------------------------------------------------------- training
@@ -421,7 +422,8 @@ def test_classifier_early_stopping_restores_the_last_best_accuracy_epoch():
     X, y = rng.randn(60, 24), rng.randint(0, 2, 60)  # noise: validation accuracy soon drops
     snapshots = _Snapshots()
     clf = S4Classifier(
-        **{**TINY, "random_state": 1, "max_epochs": 40, "lr": 0.05, "patience": 2, "validation_fraction": 0.25, "callbacks": [snapshots]}
+        **{**TINY, "random_state": 1, "max_epochs": 40, "lr": 0.05, "patience": 2, "validation_fraction": 0.25,
+           "early_stopping": True, "callbacks": [snapshots]}
     ).fit(X, y)
     history = clf.net_.history
     accuracy = np.asarray(history[:, "valid_acc"])
@@ -446,11 +448,38 @@ def test_regressor_early_stopping_restores_the_lowest_validation_loss():
         torch.testing.assert_close(tensor, snapshots.states_[best][name])
 
 
+@pytest.mark.parametrize("Estimator", [S4Classifier, S4Regressor])
+def test_early_stopping_auto_depends_on_the_size_of_the_validation_split(Estimator):
+    rng = np.random.RandomState(0)
+    minimum = Estimator._auto_min_validation
+    for n_valid, expected in ((minimum - 1, False), (minimum, True)):
+        n = 10 * n_valid  # validation_fraction=0.1
+        X, y = rng.randn(n, 6), rng.randint(0, 2, n)
+        est = Estimator(**{**TINY, "max_epochs": 1}).fit(X, y)
+        assert est.early_stopping_ is expected
+        assert ("valid_loss" in est.net_.history[-1]) is expected
+        trained_on = sum(b["train_batch_size"] for b in est.net_.history[-1, "batches"] if "train_batch_size" in b)
+        assert trained_on == (n - n_valid if expected else n)
+
+
+@pytest.mark.parametrize("Estimator", [S4Classifier, S4Regressor])
+def test_early_stopping_true_and_false_override_auto(Estimator):
+    X, y = make_data(n=30)
+    forced = Estimator(**TINY, early_stopping=True).fit(X, y)
+    assert forced.early_stopping_ and "valid_loss" in forced.net_.history[-1]
+    off = Estimator(**TINY, early_stopping=False).fit(X, y)
+    assert not off.early_stopping_ and "valid_loss" not in off.net_.history[-1]
+    with pytest.raises(ValueError, match="early_stopping=True needs a validation split"):
+        Estimator(**TINY, early_stopping=True, validation_fraction=None).fit(X, y)
+    with pytest.raises(ValueError, match="early_stopping must be 'auto', True or False"):
+        Estimator(**TINY, early_stopping="yes").fit(X, y)
+
+
 def test_verbose_prints_skorch_progress(capsys):
     X, y = make_data()
     S4Classifier(**TINY).fit(X, y)
     assert capsys.readouterr().out == ""
-    S4Classifier(**{**TINY, "verbose": 1}).fit(X, y)
+    S4Classifier(**{**TINY, "verbose": 1, "early_stopping": True}).fit(X, y)
     out = capsys.readouterr().out
     assert all(key in out for key in ("train_loss", "valid_loss", "valid_acc", "dur"))
 
