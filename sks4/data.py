@@ -55,6 +55,8 @@ __all__ = [
     "check_input_shape",
     "group_by_length",
     "is_table",
+    "case_index",
+    "rows_for_pandas_output",
 ]
 
 _FORMATS_HINT = (
@@ -308,6 +310,42 @@ def group_by_length(lengths: Sequence[int] | np.ndarray) -> dict[int, np.ndarray
 
 
 # --------------------------------------------------------------------------- dispatch
+
+
+def case_index(X: Any) -> pd.Index | None:
+    """The case labels of a long-form DataFrame, in the order of its series; None for other formats.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> index = pd.MultiIndex.from_product([["b", "a"], [0, 1]], names=["case", "t"])
+    >>> case_index(pd.DataFrame({"x": range(4)}, index=index)).tolist()
+    ['b', 'a']
+    """
+    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+        level = X.index.get_level_values(0)
+        return pd.Index(pd.unique(level), name=X.index.names[0])
+    return None
+
+
+def rows_for_pandas_output(X: Any, features: np.ndarray, estimator: Any) -> Any:
+    """``features`` (one row per series) as a DataFrame indexed by case, when that is what is needed.
+
+    scikit-learn's ``set_output(transform="pandas")`` gives a transform's
+    output the row index of its input, which for a long-form DataFrame has
+    one row per (case, timestep), not per series. With pandas output
+    configured and a long-form ``X``, this returns the DataFrame indexed by
+    the case labels (scikit-learn keeps the index of a DataFrame it gets);
+    otherwise ``features`` unchanged.
+    """
+    cases = case_index(X)
+    if cases is None:
+        return features
+    from sklearn.utils._set_output import _get_output_config
+
+    if _get_output_config("transform", estimator)["dense"] != "pandas":
+        return features
+    return pd.DataFrame(features, index=cases, columns=estimator.get_feature_names_out())
 
 
 def is_table(X: Any, padded: PaddedSeries) -> bool:

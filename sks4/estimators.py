@@ -49,7 +49,7 @@ from sks4._validation import check_float as _check_float
 from sks4._validation import check_int as _check_int
 from sks4._validation import resolve_device as _resolve_device
 from sks4._validation import seeded_torch as _seeded_torch
-from sks4.data import PaddedSeries, check_input_shape, group_by_length, is_table, to_padded
+from sks4.data import PaddedSeries, check_input_shape, group_by_length, is_table, rows_for_pandas_output, to_padded
 from sks4.nn.layer import KERNELS
 
 __all__ = ["S4Classifier", "S4Regressor"]
@@ -135,6 +135,10 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.dtype = dtype
 
     # ------------------------------------------------------------------ tags
+    def __sklearn_is_fitted__(self) -> bool:
+        # fitted means trained networks: a refit that failed (e.g. a diverging loss) removes them
+        return hasattr(self, "nets_")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
@@ -251,6 +255,24 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             copies = [user] * (self.n_estimators - 1)
         return [user, *copies]
 
+    def _check_no_validation_needed(self, n_samples: int) -> None:
+        """Raise before training when a user callback monitors a validation score that will not exist."""
+        for cb in self.callbacks or []:
+            obj = cb[1] if isinstance(cb, tuple) and len(cb) == 2 else cb
+            monitor = getattr(obj, "monitor", None)
+            if isinstance(monitor, str) and monitor.startswith("valid"):
+                reason = (
+                    f"early_stopping={self.early_stopping!r}"
+                    + (f" resolved to no validation split for {n_samples} samples" if self.early_stopping == "auto" else "")
+                    if self.validation_fraction
+                    else f"validation_fraction={self.validation_fraction!r}"
+                )
+                raise ValueError(
+                    f"The callback {type(obj).__name__} monitors {monitor!r}, but training has no validation split "
+                    f"({reason}). Set early_stopping=True (with a validation_fraction), or monitor a training "
+                    "score such as 'train_loss'."
+                )
+
     def _build_net(self, n_channels: int, n_outputs: int, device: str, extra: list) -> S4Net:
         ssm_groups = ssm_param_groups(self.n_layers, self.kernel, bool(self.bidirectional), self.ssm_lr)
         patience = self.patience if self.patience is not None else self.max_epochs + 1
@@ -362,7 +384,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         device = self.net_.device if continuing else _resolve_device(self.device)
         seeds = self._seeds()
         if not continuing:
-            for name in ("net_", "nets_"):
+            for name in ("net_", "nets_", "early_stopping_"):
                 if hasattr(self, name):
                     delattr(self, name)  # a failed refit must not leave old networks behind new attributes
             scaling = self._input_scaling(padded, weight)
@@ -383,6 +405,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     net.module_.to(_DTYPES[self.dtype])
                 train, valid = self._split(padded.n_samples, y_enc, int(seed), partial)
                 stopped_early.append(valid is not None)
+                if valid is None and member == 0 and not continuing:
+                    self._check_no_validation_needed(padded.n_samples)
                 if valid is not None:
                     valid_set = Dataset(self._net_inputs(padded, valid, weight), y_enc[valid])
                     net.set_params(train_split=predefined_split(valid_set))
@@ -477,7 +501,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         (20, 16)
         """
         features = self._forward(X, embed=True)  # (n_estimators, n, d_model)
-        return np.concatenate(list(features), axis=1)
+        return rows_for_pandas_output(X, np.concatenate(list(features), axis=1), self)
 
 
 # --------------------------------------------------------------------------- classifier
@@ -533,7 +557,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
         Hold out ``validation_fraction`` of the data (stratified), stop when
         its accuracy stops improving and restore the best epoch's weights.
         ``"auto"``: only when the validation split holds at least 100
-        series (from 1,000 training series at the default
+        series (from 991 training series at the default
         ``validation_fraction``); on smaller sets an accuracy measured on a handful of series
         picks epochs by chance and the held-out series are better spent on
         training (see the user guide). ``False``: train on all data for

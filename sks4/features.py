@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sks4 import _basis
-from sks4.data import PaddedSeries, check_input_shape, group_by_length, is_table, to_padded
+from sks4.data import PaddedSeries, check_input_shape, group_by_length, is_table, rows_for_pandas_output, to_padded
 from sks4.hippo import DISCRETIZATIONS, MEASURES
 
 __all__ = ["S4Features"]
@@ -306,11 +306,12 @@ default=("last", "mean", "min", "max", "ppv")
         padded = self._validate_X(X, reset=False)
         n, C = padded.n_samples, padded.n_channels
         if padded.equal_length:
-            return self._transform_length(padded.values, padded.max_length).reshape(n, -1)
+            F = self._transform_length(padded.values, padded.max_length).reshape(n, -1)
+            return rows_for_pandas_output(X, F, self)
         F = np.empty((n, C, len(self.inputs_) * len(self.blocks_) * self._n_block_features))  # (n, C, K)
         for length, idx in group_by_length(padded.lengths).items():
             F[idx] = self._transform_length(padded.values[idx, :, :length], length)
-        return F.reshape(n, -1)
+        return rows_for_pandas_output(X, F.reshape(n, -1), self)
 
     def inverse_transform(self, X: Any, *, measure: str | None = None, window: int | None = None) -> np.ndarray:
         """Rebuild series from their final memory by evaluating its basis.

@@ -605,9 +605,11 @@ class S4Forecaster(BaseEstimator):
         if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
             return None
         code = self._step.rule_code.split("-")[0].upper()
+        multiple = int(getattr(self._step, "n", 1)) or 1  # "2ME": two months a step
         for prefixes, period in _SEASONS:
             if code in prefixes:
-                return period
+                # a cycle that is not a whole number of steps ("2D": 3.5 steps a week) is none
+                return period // multiple if period % multiple == 0 and period // multiple >= 2 else None
         return None
 
     def _known(self, exog: np.ndarray | None) -> np.ndarray | None:
@@ -636,6 +638,23 @@ class S4Forecaster(BaseEstimator):
         if not reset and self.exog_names_ is None:
             raise ValueError(f"This forecaster was fitted without exogenous variables; do not pass {name}.")
         frame, _ = _as_frame(X, name)
+        if not isinstance(X, (pd.Series, pd.DataFrame)):
+            # an array holds the required time steps in order, as an array y_new does
+            if len(frame) != len(index):
+                raise ValueError(
+                    f"{name} is an array of {len(frame)} row(s), read row by row as the time steps {index[0]!r} "
+                    f"to {index[-1]!r}, which are {len(index)}. Pass that many rows, or a DataFrame indexed by "
+                    "the time steps."
+                )
+            frame = frame.set_axis(index, axis=0)
+            if not reset and self.exog_names_ is not None and frame.shape[1] == len(self.exog_names_):
+                frame = frame.set_axis(self.exog_names_, axis=1)
+        if not frame.index.is_unique:
+            repeated = frame.index[frame.index.duplicated()].unique()
+            raise ValueError(
+                f"{name} has {len(repeated)} repeated time step(s), first {repeated[0]!r}; keep one row per "
+                f"time step, e.g. {name}[~{name}.index.duplicated()]."
+            )
         if reset:
             self.exog_names_ = list(frame.columns)
         elif list(frame.columns) != self.exog_names_:
@@ -699,7 +718,7 @@ class S4Forecaster(BaseEstimator):
         check_is_fitted(self, "nets_")
         frame, _ = _as_frame(y_new, "y_new")
         if not isinstance(y_new, (pd.Series, pd.DataFrame)):
-            if not isinstance(self.index_template_, pd.RangeIndex) or not isinstance(self._step, numbers.Integral):
+            if not isinstance(self._step, numbers.Integral):
                 raise TypeError(
                     "y_new must be a pandas Series or DataFrame indexed by the time steps after the cutoff "
                     f"{self.cutoff_!r}; an array is taken as the next steps only when fit had an integer index."
@@ -802,15 +821,23 @@ class S4Forecaster(BaseEstimator):
         between the learnt levels.
         """
         check_is_fitted(self, "nets_")
-        alpha = np.asarray(alpha, dtype=np.float64).ravel()
+        try:
+            alpha = np.asarray(alpha, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise TypeError(f"quantile levels must be numbers strictly between 0 and 1, got {alpha!r}.") from None
+        if alpha.size == 0 or not ((alpha > 0) & (alpha < 1)).all():  # also rejects NaN
+            raise ValueError(f"quantile levels must be numbers strictly between 0 and 1, got {alpha.tolist()}.")
+        conformal = getattr(self, "conformal_residuals_", None) is not None
         lo, hi = self.quantiles_[0], self.quantiles_[-1]
-        if ((alpha < lo - 1e-12) | (alpha > hi + 1e-12)).any():
+        if not conformal and ((alpha < lo - 1e-12) | (alpha > hi + 1e-12)).any():
+            wanted = np.unique(np.round(np.concatenate([alpha, self.quantiles_]), 12))
             raise ValueError(
-                f"quantile levels {alpha.tolist()} lie outside the range of quantiles [{lo}, {hi}]. Fit with "
-                "quantiles= that include them, e.g. S4Forecaster(quantiles=(0.01, 0.05, 0.5, 0.95, 0.99))."
+                f"quantile levels {np.round(alpha, 12).tolist()} lie outside the range of the learnt quantiles [{lo}, {hi}]. "
+                f"Fit with quantiles= that reach them, e.g. S4Forecaster(quantiles={tuple(float(q) for q in wanted)}), "
+                "or with intervals='conformal'."
             )
         forecasts, steps, index = self._quantile_forecasts(fh, X)
-        if getattr(self, "conformal_residuals_", None) is not None:
+        if conformal:
             median = forecasts[..., int(np.searchsorted(self.quantiles_, 0.5))]  # (n_steps, n_targets)
             widths = self._conformal_widths(np.abs(2 * alpha - 1))[steps - 1]  # (n_steps, n_targets, A)
             return self._inverse_transform(median[..., None] + np.sign(alpha - 0.5) * widths), index
@@ -947,7 +974,8 @@ def _to_device(obj, device):
 
 
 _SEASONS = (
-    (("M", "MS", "ME", "BM", "BMS", "BME", "SM", "SMS"), 12),
+    (("M", "MS", "ME", "BM", "BMS", "BME"), 12),
+    (("SM", "SMS", "SME"), 24),
     (("Q", "QS", "QE", "BQ", "BQS", "BQE"), 4),
     (("W",), 52),
     (("D",), 7),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
@@ -501,3 +501,23 @@ def test_sklearn_data_not_an_array(obj_type):
     X = RNG.uniform(size=(20, 6))
     y = np.repeat([0, 1], 10)
     ec.check_estimators_data_not_an_array("_Centroids", _Centroids(), X, y, obj_type)
+
+
+def test_long_frames_give_one_output_row_per_case_with_pandas_output():
+    from sks4 import S4Classifier, S4Features
+
+    rng = np.random.RandomState(0)
+    index = pd.MultiIndex.from_product([["c", "a", "b", "d"], range(12)], names=["case", "t"])
+    X = pd.DataFrame({"x": rng.randn(48), "z": rng.randn(48)}, index=index)
+    y = np.array([0, 1, 0, 1])
+    features = S4Features().set_output(transform="pandas").fit(X)
+    clf = S4Classifier(d_model=4, d_state=4, n_layers=1, n_estimators=1, max_epochs=1, random_state=0)
+    clf.set_output(transform="pandas").fit(X, y)
+    for est in (features, clf):
+        out = est.transform(X)
+        assert isinstance(out, pd.DataFrame)
+        assert out.index.tolist() == ["c", "a", "b", "d"] and out.index.name == "case"
+        assert out.columns.tolist() == est.get_feature_names_out().tolist()
+        plain = clone(est).set_output(transform="default").fit(X, y).transform(X)
+        assert isinstance(plain, np.ndarray)
+        np.testing.assert_allclose(out.to_numpy(), plain)

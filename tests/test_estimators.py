@@ -15,9 +15,11 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+import skorch
 from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
@@ -498,6 +500,27 @@ def test_non_finite_loss_raises_with_advice():
     with pytest.raises(FloatingPointError, match="loss became nan.*Lower `lr`"):
         clf.fit(X, y)
     assert not hasattr(clf, "net_"), "a diverged fit must not leave a fitted model behind"
+
+
+def test_a_failed_refit_leaves_an_unfitted_estimator():
+    X, y = make_data()
+    clf = S4Classifier(**TINY).fit(X, y)
+    with pytest.raises(FloatingPointError):
+        clf.set_params(callbacks=[_Poison()]).fit(X, y)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+@pytest.mark.parametrize("Estimator", [S4Classifier, S4Regressor])
+def test_callbacks_monitoring_validation_scores_need_a_split(Estimator):
+    X, y = make_data(n=30)
+    stopper = skorch.callbacks.EarlyStopping(monitor="valid_loss", patience=2)
+    with pytest.raises(ValueError, match="monitors 'valid_loss', but training has no validation split"):
+        Estimator(**TINY, callbacks=[stopper]).fit(X, y)  # "auto": no split for 30 series
+    with pytest.raises(ValueError, match="validation_fraction=None"):
+        Estimator(**TINY, validation_fraction=None, callbacks=[stopper]).fit(X, y)
+    fitted = Estimator(**TINY, early_stopping=True, callbacks=[stopper]).fit(X, y)
+    assert "valid_loss" in fitted.net_.history[-1]
 
 
 def test_sample_and_class_weight_shift_the_decision():

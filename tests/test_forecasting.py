@@ -284,18 +284,29 @@ def test_forecast_horizon_errors(fitted, y):
         fitted.predict([])
 
 
-def test_coverage_and_levels_outside_the_learnt_range(fitted):
-    with pytest.raises(ValueError, match=r"outside the range of quantiles \[0.025, 0.975\]"):
-        fitted.predict_interval(3, coverage=0.99)
-    with pytest.raises(ValueError, match="outside the range of quantiles"):
-        fitted.predict_quantiles(3, alpha=[0.01, 0.5])
+def test_conformal_levels_are_not_limited_by_the_learnt_quantiles(fitted):
+    # conformal intervals are the median plus or minus out-of-sample errors: any level in (0, 1)
+    wide = fitted.predict_interval(3, coverage=0.99)
+    usual = fitted.predict_interval(3, coverage=0.9)
+    assert (wide["lower"] <= usual["lower"]).all() and (wide["upper"] >= usual["upper"]).all()
+    low = fitted.predict_quantiles(3, alpha=[0.01, 0.5])
+    assert (low.iloc[:, 0] <= low.iloc[:, 1]).all()
     with pytest.raises(ValueError, match=r"coverage must lie in \(0.0, 1.0\)"):
         fitted.predict_interval(3, coverage=1.5)
-    narrow = S4Forecaster(**{**TINY, "max_epochs": 1, "quantiles": (0.2, 0.8)}).fit(load_airline()[:30])
+    for alpha in ([np.nan], [0.0], [1.0], []):
+        with pytest.raises(ValueError, match="strictly between 0 and 1"):
+            fitted.predict_quantiles(3, alpha=alpha)
+
+
+def test_learnt_quantile_levels_outside_their_range_name_the_fix():
+    narrow = S4Forecaster(**{**TINY, "max_epochs": 1, "quantiles": (0.2, 0.8), "intervals": "quantile"}).fit(
+        load_airline()[:30]
+    )
     assert narrow.quantiles_.tolist() == [0.2, 0.5, 0.8]  # the median is added
     narrow.predict_interval(2, coverage=0.6)
-    with pytest.raises(ValueError, match=r"outside the range of quantiles \[0.2, 0.8\]"):
+    with pytest.raises(ValueError, match=r"outside the range of the learnt quantiles \[0.2, 0.8\]") as info:
         narrow.predict_interval(2, coverage=0.9)
+    assert "quantiles=(0.05, 0.2, 0.5, 0.8, 0.95)" in str(info.value)  # a fix that does reach the levels
 
 
 # --------------------------------------------------------------------------- conformal intervals
@@ -663,3 +674,34 @@ def test_backtest_errors(y):
         backtest(model, y[:20], n_windows=4)
     with pytest.raises(ValueError, match="coverage"):
         backtest(model, y, coverage=1.0)
+
+
+def test_seasonal_period_auto_counts_steps_of_multiple_periods():
+    values = np.linspace(1.0, 2.0, 40)
+    cases = {"MS": 12, "2MS": 6, "QS": 4, "SMS": 24, "D": 7, "2D": None, "4h": 6}
+    for freq, expected in cases.items():
+        y = pd.Series(values, index=pd.date_range("2000-01-01", periods=40, freq=freq))
+        model = S4Forecaster(**{**TINY, "max_epochs": 1, "seasonal_period": "auto", "intervals": "quantile"}).fit(y)
+        assert model.season_length_ == expected, freq
+
+
+def test_arrays_of_exogenous_values_are_read_as_the_required_steps():
+    rng = np.random.default_rng(0)
+    n = 40
+    X = rng.normal(size=(n + 3, 2))
+    y = pd.Series(np.cumsum(rng.normal(size=n)) + 50 + X[:n, 0], index=np.arange(2000, 2000 + n))
+    params = {**TINY, "max_epochs": 1, "intervals": "quantile"}
+    frame = S4Forecaster(**params).fit(y, pd.DataFrame(X[:n], index=y.index))
+    array = S4Forecaster(**params).fit(y, X[:n])
+    future = pd.DataFrame(X[n : n + 2], index=[2000 + n, 2001 + n])
+    pd.testing.assert_series_equal(array.predict(2, X=X[n : n + 2]), frame.predict(2, X=future))
+    with pytest.raises(ValueError, match="is an array of 3 row"):
+        array.predict(2, X=X[n : n + 3])
+    array.update(np.array([51.0]), X[n : n + 1])  # an integer index other than 0..n-1 takes arrays too
+    assert array.cutoff_ == 2000 + n
+
+
+def test_exogenous_values_with_repeated_time_steps_are_an_error(y):
+    X = pd.DataFrame({"x": np.arange(len(y), dtype=float)}, index=y.index)
+    with pytest.raises(ValueError, match="repeated time step"):
+        S4Forecaster(**TINY).fit(y, pd.concat([X, X.iloc[:1]]))
