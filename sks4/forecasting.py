@@ -187,10 +187,10 @@ class S4Forecaster(BaseEstimator):
         network forecasts all of them directly (no recursion).
     quantiles : sequence of float, default=(0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
         Quantile levels learnt with the pinball loss. The median (0.5, added
-        when missing) is the point forecast. :meth:`predict_interval` and
-        :meth:`predict_quantiles` can reach levels from the smallest to the
-        largest; with ``intervals="quantile"`` they interpolate between the
-        learnt levels.
+        when missing) is the point forecast. With ``intervals="quantile"``,
+        :meth:`predict_interval` and :meth:`predict_quantiles` interpolate
+        between the learnt levels and reach levels from the smallest to the
+        largest; conformal intervals (the default) take any level in (0, 1).
     transform : {"auto", "log", "none"}, default="auto"
         Transform of the targets before scaling: ``"log"`` models relative
         changes (multiplicative trend and seasonality), ``"auto"`` takes the
