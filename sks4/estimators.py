@@ -704,6 +704,11 @@ class S4Classifier(ClassifierMixin, _S4Base):
         check_consistent_length(np.empty(n_samples), y)
         check_classification_targets(y)
         if continuing:
+            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differs from the classes of the first partial_fit call, "
+                    f"{self.classes_.tolist()}. Pass the same classes (or none) to later calls, or fit anew."
+                )
             unseen = np.setdiff1d(y, self.classes_)
             if unseen.size:
                 raise ValueError(

@@ -694,3 +694,12 @@ def test_tags():
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_partial_fit_with_other_classes_later_is_an_error():
+    X, y = make_data()
+    clf = S4Classifier(**TINY).partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y, classes=[2, 1, 0])  # the same classes, in any order
+    clf.partial_fit(X, y)
+    with pytest.raises(ValueError, match="differs from the classes of the first partial_fit call"):
+        clf.partial_fit(X, y, classes=[0, 1])
