@@ -169,7 +169,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         _check_int(self.patience, "patience", allow_none=True)
         if not (self.early_stopping == "auto" or isinstance(self.early_stopping, (bool, np.bool_))):
             raise ValueError(f"early_stopping must be 'auto', True or False, got {self.early_stopping!r}.")
-        if isinstance(self.early_stopping, (bool, np.bool_)) and self.early_stopping and not self.validation_fraction:
+        if self.early_stopping != "auto" and self.early_stopping and not self.validation_fraction:
             raise ValueError(
                 "early_stopping=True needs a validation split, but validation_fraction is "
                 f"{self.validation_fraction!r}. Set validation_fraction (e.g. 0.1), or early_stopping=False."
@@ -196,8 +196,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     "callbacks must be None or a list of skorch callbacks (instances, or (name, callback) "
                     f"tuples), got {type(self.callbacks).__name__}."
                 )
-            for cb in self.callbacks:
-                obj = cb[1] if isinstance(cb, tuple) and len(cb) == 2 else cb
+            for cb, obj in zip(self.callbacks, self._user_callback_objects()):
                 if not isinstance(obj, Callback):
                     raise TypeError(f"callbacks must hold skorch.callbacks.Callback instances, got {cb!r}.")
         _resolve_device(self.device)
@@ -255,18 +254,21 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             copies = [user] * (self.n_estimators - 1)
         return [user, *copies]
 
+    def _user_callback_objects(self) -> list:
+        """The user's callback objects, ``(name, callback)`` tuples unpacked."""
+        return [cb[1] if isinstance(cb, tuple) and len(cb) == 2 else cb for cb in self.callbacks or []]
+
     def _check_no_validation_needed(self, n_samples: int) -> None:
         """Raise before training when a user callback monitors a validation score that will not exist."""
-        for cb in self.callbacks or []:
-            obj = cb[1] if isinstance(cb, tuple) and len(cb) == 2 else cb
+        if not self.validation_fraction:
+            reason = f"validation_fraction={self.validation_fraction!r}"
+        elif self.early_stopping == "auto":
+            reason = f"early_stopping='auto' resolved to no validation split for {n_samples} samples"
+        else:
+            reason = f"early_stopping={self.early_stopping!r}"
+        for obj in self._user_callback_objects():
             monitor = getattr(obj, "monitor", None)
             if isinstance(monitor, str) and monitor.startswith("valid"):
-                reason = (
-                    f"early_stopping={self.early_stopping!r}"
-                    + (f" resolved to no validation split for {n_samples} samples" if self.early_stopping == "auto" else "")
-                    if self.validation_fraction
-                    else f"validation_fraction={self.validation_fraction!r}"
-                )
                 raise ValueError(
                     f"The callback {type(obj).__name__} monitors {monitor!r}, but training has no validation split "
                     f"({reason}). Set early_stopping=True (with a validation_fraction), or monitor a training "
@@ -337,9 +339,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if partial or not self.validation_fraction:
             return everything, None
         n_valid = int(np.ceil(self.validation_fraction * n_samples))
-        if self.early_stopping == "auto" and n_valid < self._auto_min_validation:
-            return everything, None
-        if isinstance(self.early_stopping, (bool, np.bool_)) and not self.early_stopping:
+        wanted = n_valid >= self._auto_min_validation if self.early_stopping == "auto" else self.early_stopping
+        if not wanted:
             return everything, None
         n_train = n_samples - n_valid
         stratify = None

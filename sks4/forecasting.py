@@ -355,12 +355,10 @@ class S4Forecaster(BaseEstimator):
             raise ValueError(f"d_state must be even (conjugate pairs), got {self.d_state}; use {self.d_state + 1}.")
         if self.kernel not in KERNELS:
             raise ValueError(f"kernel must be one of {KERNELS}, got {self.kernel!r}.")
-        sp = self.seasonal_period
-        if not (sp is None or sp == "auto" or (isinstance(sp, numbers.Integral) and not isinstance(sp, bool) and sp >= 2)):
-            raise ValueError(f"seasonal_period must be 'auto', None or an integer >= 2, got {sp!r}.")
-        tw = self.trend_window
-        if not (tw is None or tw == "auto" or (isinstance(tw, numbers.Integral) and not isinstance(tw, bool) and tw >= 1)):
-            raise ValueError(f"trend_window must be 'auto', None or an integer >= 1, got {tw!r}.")
+        for name, minimum in (("seasonal_period", 2), ("trend_window", 1)):
+            value = getattr(self, name)
+            if not (value is None or value == "auto" or _is_int(value) and value >= minimum):
+                raise ValueError(f"{name} must be 'auto', None or an integer >= {minimum}, got {value!r}.")
         if self.transform not in TRANSFORMS:
             raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}.")
         check_float(self.dropout, "dropout", 0.0, 1.0, low_open=False, high_open=True)
@@ -605,7 +603,7 @@ class S4Forecaster(BaseEstimator):
         if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
             return None
         code = self._step.rule_code.split("-")[0].upper()
-        multiple = int(getattr(self._step, "n", 1)) or 1  # "2ME": two months a step
+        multiple = self._step.n  # "2ME": two months a step
         for prefixes, period in _SEASONS:
             if code in prefixes:
                 # a cycle that is not a whole number of steps ("2D": 3.5 steps a week) is none
@@ -764,7 +762,7 @@ class S4Forecaster(BaseEstimator):
                 )
             steps = positions + 1
         else:
-            if isinstance(fh, numbers.Integral) and not isinstance(fh, bool):
+            if _is_int(fh):
                 steps = np.arange(1, int(fh) + 1)
                 if fh < 1:
                     raise ValueError(f"fh must be >= 1, got {fh}.")
@@ -971,6 +969,10 @@ def _to_device(obj, device):
     if isinstance(obj, (list, tuple)):
         return type(obj)(_to_device(o, device) for o in obj)
     return obj
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 _SEASONS = (

@@ -8,11 +8,16 @@ from sks4.nn import S4Layer, S4Model, ssm_parameter_names
 VARIANTS = [("dplr", "bilinear"), ("dplr", "zoh"), ("diag", "zoh"), ("diag", "bilinear")]
 
 
+def _three_layer_model(kernel, disc):
+    """A seeded causal model in eval mode, with step sizes large enough for 60 steps to matter."""
+    torch.manual_seed(0)
+    return S4Model(3, d_model=16, d_state=8, n_layers=3, kernel=kernel, discretization=disc,
+                   dt_min=0.01, dt_max=0.3).eval()
+
+
 @pytest.mark.parametrize("kernel, disc", VARIANTS)
 def test_convolution_equals_recurrence(kernel, disc, run_recurrent):
-    torch.manual_seed(0)
-    model = S4Model(3, d_model=16, d_state=8, n_layers=3, kernel=kernel, discretization=disc,
-                    dt_min=0.01, dt_max=0.3).eval()
+    model = _three_layer_model(kernel, disc)
     x = torch.randn(2, 3, 60)
     with torch.no_grad():
         y = model(x)
@@ -92,9 +97,7 @@ def test_bad_input():
 @pytest.mark.parametrize("kernel, disc", VARIANTS)
 def test_forward_with_state_then_step_continues_the_sequence(kernel, disc, run_recurrent):
     """Read 50 steps in the convolutional view, step through 10 more: same as forward on all 60 and as 60 steps."""
-    torch.manual_seed(0)
-    model = S4Model(3, d_model=16, d_state=8, n_layers=3, kernel=kernel, discretization=disc,
-                    dt_min=0.01, dt_max=0.3).eval()
+    model = _three_layer_model(kernel, disc)
     x = torch.randn(2, 3, 60)
     with torch.no_grad():
         whole = model(x)
