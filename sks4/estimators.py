@@ -254,6 +254,18 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             copies = [user] * (self.n_estimators - 1)
         return [user, *copies]
 
+    @staticmethod
+    def _named_callbacks(callbacks) -> list[tuple]:
+        """``callbacks`` as ``(name or None, instance)`` pairs."""
+        return [tuple(cb) if isinstance(cb, tuple) and len(cb) == 2 else (None, cb) for cb in callbacks or []]
+
+    def _same_callbacks_as_fit(self) -> bool:
+        """Whether ``callbacks`` holds the same names and instances as at the first fit (a new list may hold them)."""
+        now, then = self._named_callbacks(self.callbacks), getattr(self, "_fit_callbacks_", None)
+        if then is None:  # fitted by a version that did not record them
+            return True
+        return len(now) == len(then) and all(a == c and b is d for (a, b), (c, d) in zip(now, then))
+
     def _user_callback_objects(self) -> list:
         """The user's callback objects, ``(name, callback)`` tuples unpacked."""
         return [cb[1] if isinstance(cb, tuple) and len(cb) == 2 else cb for cb in self.callbacks or []]
@@ -317,6 +329,21 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"Cannot continue training (warm_start / partial_fit) after changing the network "
                 f"({details}). Set warm_start=False (or call fit) to train a new network."
+            )
+        # The networks keep the device and the callback instances of their first fit: a change
+        # would otherwise be ignored without a word.
+        device = _resolve_device(self.device)
+        if device != self.net_.device:
+            raise ValueError(
+                f"Cannot continue training (warm_start / partial_fit) on device {device!r}: the networks "
+                f"were trained on {self.net_.device!r}. Set device={self.net_.device!r} to continue there, or "
+                "warm_start=False (or call fit) to train new networks on the new device."
+            )
+        if not self._same_callbacks_as_fit():
+            raise ValueError(
+                "Cannot continue training (warm_start / partial_fit) with other callbacks than those of the "
+                "first fit: the networks keep the callbacks they were built with. Set callbacks back, or "
+                "warm_start=False (or call fit) to train new networks with the new callbacks."
             )
 
     def _update_continued_net(self, net: S4Net) -> None:
@@ -426,6 +453,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             self.early_stopping_ = any(stopped_early)
         if not continuing:
             self._fit_architecture_ = {name: getattr(self, name) for name in self._architecture}
+            self._fit_callbacks_ = self._named_callbacks(self.callbacks)
         return self
 
     @staticmethod

@@ -564,6 +564,31 @@ def test_warm_start_and_partial_fit_continue_training():
     assert len(reg.net_.history) == 2
 
 
+def test_warm_start_refuses_new_callbacks_or_device(monkeypatch):
+    # The networks keep the callbacks and the device of their first fit: a change must not pass in silence.
+    from skorch.callbacks import Callback
+
+    X, y = make_data()
+    scoring = Callback()
+    clf = S4Classifier(**{**TINY, "warm_start": True, "callbacks": [scoring]}).fit(X, y)
+    clf.set_params(callbacks=[scoring]).fit(X, y)  # the same instance in a new list continues
+    assert len(clf.net_.history) == 4
+    clf = pickle.loads(pickle.dumps(clf))  # identity survives a round-trip
+    clf.fit(X, y)
+    assert len(clf.net_.history) == 6
+    with pytest.raises(ValueError, match="other callbacks"):
+        clf.set_params(callbacks=[Callback()]).fit(X, y)
+    with pytest.raises(ValueError, match="other callbacks"):
+        clf.set_params(callbacks=None).partial_fit(X, y)
+    assert len(clf.net_.history) == 6  # refused before any training
+
+    clf = S4Classifier(**{**TINY, "warm_start": True}).fit(X, y)
+    monkeypatch.setattr("sks4.estimators._resolve_device", lambda device: "cuda:0")
+    with pytest.raises(ValueError, match="trained on 'cpu'"):
+        clf.fit(X, y)
+    assert len(clf.net_.history) == 2
+
+
 # --------------------------------------------------------------------------- reproducibility, persistence
 def test_same_random_state_same_predictions_and_global_rng_untouched():
     X, y = ragged()
