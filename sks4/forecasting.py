@@ -91,15 +91,29 @@ def smape(y_true, y_pred) -> float:
 
 
 # --------------------------------------------------------------------------- index helpers
+def _offset(freq, is_period: bool = False):
+    """``freq`` as a pandas offset; a ValueError naming the parameter when pandas does not know it."""
+    try:
+        return pd.tseries.frequencies.to_offset(freq, is_period=is_period)
+    except (TypeError, ValueError) as error:
+        kind = "period" if is_period else "date offset"
+        raise ValueError(f"freq={freq!r} is not a pandas {kind} alias ('MS', 'D', 'h', ...): {error}") from None
+
+
 def _regular_index(index: pd.Index, freq, name: str):
     """Check that ``index`` is a regular time index; return its step (a pandas offset or an int)."""
     if isinstance(index, pd.PeriodIndex):
         step = index.freq
+        if freq is not None and _offset(freq, is_period=True) != step:
+            raise ValueError(
+                f"freq={freq!r} does not match the frequency {index.freqstr!r} of {name}'s PeriodIndex, which "
+                f"carries its own. Leave freq=None, or convert the index first, e.g. {name}.asfreq({freq!r})."
+            )
         if len(index) > 1 and not (index[1:] == index[:-1] + 1).all():
             raise ValueError(f"{name} has a PeriodIndex with gaps or disorder; reindex it to consecutive periods.")
         return step
     if isinstance(index, pd.DatetimeIndex):
-        step = pd.tseries.frequencies.to_offset(freq) if freq is not None else index.freq
+        step = _offset(freq) if freq is not None else index.freq
         if step is None and len(index) >= 3:
             with warnings.catch_warnings():
                 # pandas 3 announces that infer_freq will return an offset; to_offset takes either
@@ -121,6 +135,11 @@ def _regular_index(index: pd.Index, freq, name: str):
             )
         return step
     if pd.api.types.is_integer_dtype(index.dtype):
+        if freq is not None:
+            raise ValueError(
+                f"freq={freq!r} applies to a DatetimeIndex, but {name} has an integer index (its step is the "
+                "spacing of the integers). Leave freq=None, or give the series a DatetimeIndex or PeriodIndex."
+            )
         values = np.asarray(index, dtype=np.int64)
         if len(values) < 2:
             return 1
@@ -254,7 +273,8 @@ class S4Forecaster(BaseEstimator):
         them (e.g. 90% needs ``n >= 9``).
     freq : str or None, default=None
         Frequency of a DatetimeIndex that does not carry one (``"MS"``,
-        ``"D"``, ...); inferred when None.
+        ``"D"``, ...); inferred when None. A PeriodIndex carries its own
+        (a different ``freq`` is an error), an integer index has none.
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda"``.
     random_state : int, RandomState or None, default=None

@@ -267,6 +267,19 @@ def test_irregular_datetime_index_names_the_fix(no_training, y):
         S4Forecaster(**{**TINY, "freq": "D"}).fit(pd.Series(np.arange(28.0) + 1, index=index))
 
 
+def test_freq_that_the_index_cannot_take_is_an_error(no_training, y):
+    periods = pd.Series(np.arange(30.0) + 1, index=pd.period_range("2000-01", periods=30, freq="M"))
+    with pytest.raises(ValueError, match=r"freq='Q' does not match the frequency 'M'.*asfreq"):
+        S4Forecaster(**{**TINY, "freq": "Q"}).fit(periods)
+    with pytest.raises(AssertionError, match="training started"):  # the index's own frequency passes the checks
+        S4Forecaster(**{**TINY, "freq": "M"}).fit(periods)
+    with pytest.raises(ValueError, match="integer index"):
+        S4Forecaster(**{**TINY, "freq": "D"}).fit(pd.Series(np.arange(30.0) + 1))
+    dates = pd.Series(np.arange(30.0) + 1, index=pd.DatetimeIndex(list(pd.date_range("2000-01-01", periods=30))))
+    with pytest.raises(ValueError, match="freq='fortnightly' is not a pandas date offset alias"):
+        S4Forecaster(**{**TINY, "freq": "fortnightly"}).fit(dates)
+
+
 def test_forecast_horizon_errors(fitted, y):
     with pytest.raises(ValueError, match=r"beyond max_horizon=6"):
         fitted.predict(7)
