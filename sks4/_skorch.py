@@ -298,6 +298,19 @@ class ValidEarlyStopping(EarlyStopping):
         super().on_epoch_end(net, **kwargs)
 
 
+class S4ClassifierNet(S4Net):
+    """The classifier's net: :meth:`predict` gives class indices.
+
+    The module outputs logits and skorch's ``predict_proba`` turns them into
+    probabilities (its "auto" nonlinearity for a cross-entropy criterion);
+    ``predict`` is what skorch's scoring callbacks call, so that for example
+    ``EpochScoring("accuracy")`` scores the encoded labels the net trains on.
+    """
+
+    def predict(self, X) -> np.ndarray:
+        return self.predict_proba(X).argmax(axis=1)  # (n,)
+
+
 class ValidAccuracy(Callback):
     """Record the (sample-weighted) accuracy on the validation split as ``valid_acc``.
 

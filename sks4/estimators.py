@@ -13,6 +13,7 @@ first is also ``net_``).
 from __future__ import annotations
 
 import copy
+import numbers
 import warnings
 
 import numpy as np
@@ -37,6 +38,7 @@ from torch import nn
 
 from sks4._skorch import (
     POOLINGS,
+    S4ClassifierNet,
     S4Net,
     S4Network,
     ValidAccuracy,
@@ -62,9 +64,9 @@ def _check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     """Float64 weights of shape (n_samples,): non-negative, finite, not all zero."""
     if sample_weight is None:
         return np.ones(n_samples)
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, (bool, np.bool_)):
+        sample_weight = np.full(n_samples, float(sample_weight))  # one weight for every sample, as in scikit-learn
     weight = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight", copy=True)
-    if weight.ndim == 0:
-        weight = np.full(n_samples, float(weight))
     if weight.shape != (n_samples,):
         raise ValueError(
             f"sample_weight.shape == {weight.shape}, expected ({n_samples},): one weight per sample."
@@ -81,6 +83,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Shared machinery of :class:`S4Classifier` and :class:`S4Regressor`."""
 
     _criterion: type[nn.Module]
+    _net_class: type[S4Net] = S4Net
     _architecture = (
         "d_model", "d_state", "n_layers", "kernel", "bidirectional", "dropout", "pooling", "dtype", "n_estimators"
     )
@@ -205,6 +208,13 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _validate_X(self, X, *, reset: bool) -> PaddedSeries:
         """Pad ``X`` (every accepted format) and set / check the input attributes."""
         padded = to_padded(X, dtype=np.float64, n_channels=None if reset else self.n_channels_, name="X")
+        if self.dtype == "float32" and padded.values.size:
+            peak = np.nanmax(np.abs(padded.values), initial=0.0)
+            if peak > np.finfo(np.float32).max:
+                raise ValueError(
+                    f"X has values up to {peak:.3g}, too large for float32 (the network's dtype); rescale the "
+                    "data (e.g. divide by a constant or take a log) or set dtype='float64'."
+                )
         table = is_table(X, padded)
         # feature names of DataFrames (columns: time steps of a wide frame, channels of a long one)
         validate_data(self, X, skip_check_array=True, reset=reset, ensure_2d=False)
@@ -295,7 +305,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             *self._early_stopping(patience),
             *extra,
         ]
-        return S4Net(
+        return self._net_class(
             module=S4Network,
             module__d_input=n_channels,
             module__n_outputs=n_outputs,
@@ -669,6 +679,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
 
     _criterion = nn.CrossEntropyLoss
     _stratified_split = True
+    _net_class = S4ClassifierNet
     # early_stopping="auto": the validation accuracy moves in steps of 1 / n_valid; below 100
     # validation series it picks epochs by noise (measured by cross-validation: see the docs)
     _auto_min_validation = 100
@@ -1062,7 +1073,11 @@ class S4Regressor(RegressorMixin, _S4Base):
         """Standardised targets (B, n_outputs); the (weighted) statistics are fixed in the first fit."""
         if not continuing:
             self._y_shift = np.average(y2, axis=0, weights=weight)
-            scale = np.sqrt(np.average((y2 - self._y_shift) ** 2, axis=0, weights=weight))
+            centred = y2 - self._y_shift
+            # the standard deviation of centred / its largest magnitude: no overflow for targets near 1e300
+            peak = np.abs(centred).max(axis=0)
+            peak = np.where(peak > 0, peak, 1.0)
+            scale = peak * np.sqrt(np.average((centred / peak) ** 2, axis=0, weights=weight))
             self._y_scale = np.where(scale > 0, scale, 1.0)
         y_std = (y2 - self._y_shift) / self._y_scale
         return y_std.astype(np.float64 if self.dtype == "float64" else np.float32)

@@ -181,7 +181,15 @@ def _as_frame(y, name: str) -> tuple[pd.DataFrame, bool]:
 
 
 def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """Float64 values of ``frame``; non-numeric or non-finite values are an error."""
+    """Float64 values of ``frame``; no columns, repeated names, non-numeric or non-finite values are an error."""
+    if frame.shape[1] == 0:
+        raise ValueError(f"{name} has no columns: pass at least one numeric column.")
+    repeated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if repeated:
+        raise ValueError(
+            f"{name} has repeated column name(s) {repeated}; every column needs its own name "
+            f"(rename them, e.g. {name}.columns = [...])."
+        )
     bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))]
     if bad:
         raise TypeError(f"{name} must hold numbers; column(s) {bad} are {[str(frame[c].dtype) for c in bad]}.")
@@ -419,6 +427,7 @@ class S4Forecaster(BaseEstimator):
         if hasattr(self, "nets_"):
             del self.nets_  # a failed refit must not leave the old networks behind new attributes
         frame, self._series_output = _as_frame(y, "y")
+        self._series_name = y.name if isinstance(y, pd.Series) else None  # forecasts carry it back
         self._step = _regular_index(frame.index, self.freq, "y")
         values = _numeric(frame, "y")  # (T, n_targets)
         T = len(values)
@@ -768,6 +777,21 @@ class S4Forecaster(BaseEstimator):
         return self
 
     # ------------------------------------------------------------------ predict
+    def _why_not_a_step(self, fh: pd.Index, bad, horizon_index: pd.Index) -> str:
+        """The fix for a time stamp of ``fh`` that is not a forecast step."""
+        template = self.index_template_
+        if type(fh) is not type(template) and not (
+            pd.api.types.is_integer_dtype(fh.dtype) and pd.api.types.is_integer_dtype(template.dtype)
+        ):
+            return f"fh is a {type(fh).__name__} but y had a {type(template).__name__}: pass stamps of the same kind."
+        if isinstance(template, pd.DatetimeIndex) and fh.tz != template.tz:
+            return f"fh has time zone {fh.tz} but y had {template.tz}: convert fh first (tz_localize / tz_convert)."
+        if bad > horizon_index[-1]:
+            return "Raise max_horizon and fit again to forecast further."
+        if bad <= self.cutoff_:
+            return "It is not after the cutoff: forecasts start at the step after the last observation."
+        return "It does not fall on the series' time steps (another frequency or offset)."
+
     def _steps(self, fh) -> tuple[np.ndarray, pd.Index]:
         """Steps ahead (1-based) and their index labels for a forecasting horizon ``fh``."""
         horizon_index = _future_index(self.cutoff_, self._step, self.max_horizon, self.index_template_)
@@ -775,10 +799,11 @@ class S4Forecaster(BaseEstimator):
             positions = horizon_index.get_indexer(fh)
             if (positions < 0).any():
                 bad = fh[positions < 0][0]
+                bad = bad.item() if isinstance(bad, np.generic) else bad  # 45, not np.int64(45)
                 raise ValueError(
                     f"fh contains {bad!r}, which is not one of the {self.max_horizon} steps after the cutoff "
-                    f"{self.cutoff_!r} ({horizon_index[0]!r} .. {horizon_index[-1]!r}). Raise max_horizon and "
-                    "fit again to forecast further."
+                    f"{self.cutoff_!r} ({horizon_index[0]!r} .. {horizon_index[-1]!r}). "
+                    + self._why_not_a_step(fh, bad, horizon_index)
                 )
             steps = positions + 1
         else:
@@ -867,7 +892,7 @@ class S4Forecaster(BaseEstimator):
     def _output(self, values: np.ndarray, index: pd.Index):
         """(n_steps, n_targets) -> Series or DataFrame like ``y``."""
         if self._series_output:
-            return pd.Series(values[:, 0], index=index, name=self.target_names_[0])
+            return pd.Series(values[:, 0], index=index, name=getattr(self, "_series_name", self.target_names_[0]))
         return pd.DataFrame(values, index=index, columns=self.target_names_)
 
     def predict(self, fh, X=None):
@@ -951,7 +976,10 @@ class S4Forecaster(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = resolve_device(self.device).startswith("cuda") if self.device != "auto" else torch.cuda.is_available()
+        try:  # tags (and the notebook display) must work for any parameter value; fit checks the device
+            tags.non_deterministic = resolve_device(self.device).startswith("cuda")  # CUDA FFTs are not bitwise reproducible
+        except ValueError:
+            tags.non_deterministic = False
         return tags
 
     # ------------------------------------------------------------------ pickling

@@ -239,9 +239,10 @@ def backtest(
         ``update`` for ``refit=False``); fitted or not, it is cloned.
     y : pandas Series or DataFrame, or array of shape (n_steps,) or (n_steps, n_targets)
         The whole series; arrays are indexed 0..n-1.
-    X : pandas DataFrame or Series, optional
-        Exogenous variables on the index of ``y``; each window passes their
-        future values to ``predict``.
+    X : pandas DataFrame or Series, or array of shape (n_timesteps, n_exog), optional
+        Exogenous variables on the index of ``y`` (an array's rows are
+        ``y``'s time steps, in order); each window passes their future values
+        to ``predict``.
     horizon : int or None, default=None
         Steps forecast from each cutoff; None takes ``forecaster.max_horizon``.
     n_windows : int, default=3
@@ -318,9 +319,12 @@ def backtest(
             f"set max_horizon={horizon} on the forecaster or forecast fewer steps."
         )
     y = _as_pandas(y, "y")
+    X_is_array = X is not None and not isinstance(X, (pd.Series, pd.DataFrame))
     X = _as_pandas(X, "X")
     if X is not None and len(X) != len(y):
         raise ValueError(f"X has {len(X)} time steps but y has {len(y)}; they must share the index.")
+    if X_is_array:
+        X = X.set_axis(y.index, axis=0)  # an array's rows are y's time steps, in order
     cv = ForecastSplit(n_splits=n_windows, horizon=horizon, window=window, window_length=window_length, step=step)
     folds = list(cv.split(y))  # checks the parameters and the length of y
 

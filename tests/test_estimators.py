@@ -589,6 +589,41 @@ def test_warm_start_refuses_new_callbacks_or_device(monkeypatch):
     assert len(clf.net_.history) == 2
 
 
+def test_scalar_sample_weight_is_one_weight_for_every_sample():
+    X, y = make_data()
+    a = S4Classifier(**TINY).fit(X, y).predict_proba(X)
+    b = S4Classifier(**TINY).fit(X, y, sample_weight=2.0).predict_proba(X)
+    np.testing.assert_allclose(a, b, atol=1e-6)  # weights are scaled to mean 1: a constant changes nothing
+    with pytest.raises(ValueError, match="negative"):
+        S4Regressor(**TINY).fit(X, X.mean(axis=1), sample_weight=-1.0)
+
+
+def test_values_too_large_for_float32_and_huge_targets():
+    X, y = make_data()
+    with pytest.raises(ValueError, match="too large for float32.*dtype='float64'"):
+        S4Classifier(**TINY).fit(X * 1e39, y)
+    S4Classifier(**{**TINY, "dtype": "float64"}).fit(X * 1e39, y)  # fine in double precision
+    # targets near 1e300: their standard deviation must not overflow to inf
+    reg = S4Regressor(**TINY).fit(X, X.mean(axis=1) * 1e300)
+    assert np.isfinite(reg.predict(X)).all()
+    np.testing.assert_allclose(reg._y_scale, np.std(X.mean(axis=1)) * 1e300, rtol=1e-12)
+
+
+def test_scoring_callbacks_see_labels_and_probabilities():
+    from skorch.callbacks import EpochScoring
+
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "callbacks": [EpochScoring("accuracy", on_train=True, name="train_acc")]})
+    clf.fit(X, np.asarray(["a", "b", "c"])[y])
+    acc = clf.net_.history[:, "train_acc"]
+    assert len(acc) == 2 and all(0 <= a <= 1 for a in acc)
+    inputs = clf._net_inputs(clf._validate_X(X, reset=False), np.arange(len(X)), None)
+    proba = clf.net_.predict_proba(inputs)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    np.testing.assert_array_equal(clf.net_.predict(inputs), proba.argmax(axis=1))
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
 # --------------------------------------------------------------------------- reproducibility, persistence
 def test_same_random_state_same_predictions_and_global_rng_untouched():
     X, y = ragged()

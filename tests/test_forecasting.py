@@ -280,6 +280,46 @@ def test_freq_that_the_index_cannot_take_is_an_error(no_training, y):
         S4Forecaster(**{**TINY, "freq": "fortnightly"}).fit(dates)
 
 
+def test_target_and_exogenous_columns_must_be_named_once(no_training, y):
+    values = y.to_numpy()
+    with pytest.raises(ValueError, match=r"y has repeated column name\(s\) \['a'\]"):
+        S4Forecaster(**TINY).fit(pd.DataFrame({"a": values, "b": values}, index=y.index).set_axis(["a", "a"], axis=1))
+    with pytest.raises(ValueError, match=r"X has repeated column name\(s\) \['x'\]"):
+        S4Forecaster(**TINY).fit(y, X=pd.DataFrame(np.c_[values, values], index=y.index, columns=["x", "x"]))
+    with pytest.raises(ValueError, match="y has no columns"):
+        S4Forecaster(**TINY).fit(pd.DataFrame(index=y.index))
+
+
+def test_tags_and_display_work_for_a_device_fit_would_refuse():
+    from sklearn.utils import get_tags
+
+    for device in ("cuda:7", "tpu"):
+        model = S4Forecaster(device=device)
+        assert get_tags(model).non_deterministic in (False, True)
+        assert "S4Forecaster" in model._repr_html_()
+
+
+def test_forecasts_of_an_unnamed_series_are_unnamed(fitted, y):
+    assert fitted.predict(2).name == y.name
+    unnamed = S4Forecaster(**TINY).fit(pd.Series(y.to_numpy()[:40]))
+    assert unnamed.predict(2).name is None
+
+
+def test_fh_stamps_of_another_kind_say_why(fitted, y):
+    with pytest.raises(ValueError, match="fh is a DatetimeIndex but y had a PeriodIndex"):
+        fitted.predict(fitted.predict(2).index.to_timestamp())
+    with pytest.raises(ValueError, match="It is not after the cutoff"):
+        fitted.predict(pd.Index([fitted.cutoff_]))
+    with pytest.raises(ValueError, match="Raise max_horizon"):
+        fitted.predict(next_labels(y, 8)[-1:])
+    daily = pd.Series(np.arange(1.0, 41.0), index=pd.date_range("2000-01-01", periods=40, freq="D", tz="UTC"))
+    model = S4Forecaster(**TINY).fit(daily)
+    with pytest.raises(ValueError, match="fh has time zone None but y had UTC"):
+        model.predict(pd.date_range("2000-02-10", periods=1))
+    with pytest.raises(ValueError, match="does not fall on the series' time steps"):
+        model.predict(pd.DatetimeIndex(["2000-02-10 12:00"], tz="UTC"))
+
+
 def test_forecast_horizon_errors(fitted, y):
     with pytest.raises(ValueError, match=r"beyond max_horizon=6"):
         fitted.predict(7)
@@ -655,6 +695,14 @@ def test_backtest_refit(y):
         assert row.rmse == pytest.approx(np.sqrt(((group["y_true"] - group["y_pred"]) ** 2).mean()))
         inside = (group["y_true"] >= group["lower"]) & (group["y_true"] <= group["upper"])
         assert row.coverage == pytest.approx(inside.mean())
+
+
+def test_backtest_reads_an_exogenous_array_on_the_index_of_y(y):
+    exog = np.random.default_rng(0).normal(size=(len(y[:60]), 1))
+    results = backtest(S4Forecaster(**TINY), y[:60], X=exog, horizon=3, n_windows=2)
+    frame = backtest(S4Forecaster(**TINY), y[:60], X=pd.DataFrame(exog, index=y.index[:60]), horizon=3, n_windows=2)
+    pd.testing.assert_frame_equal(results.drop(columns=["fit_time", "predict_time"]),
+                                  frame.drop(columns=["fit_time", "predict_time"]))
 
 
 def test_backtest_update_instead_of_refit(fitted, y):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import Tensor
 
@@ -38,6 +40,27 @@ def check_step_input(x, channels: int, dtype: torch.dtype, name: str = "x_t") ->
     if not _all_finite(x):
         raise ValueError(f"{name} contains NaN or infinite values.")
     return x
+
+
+def check_batch_size(batch_size) -> int:
+    """A positive integer number of sequences (for ``default_state``)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    return int(batch_size)
+
+
+def check_state(state, like: Tensor, batch: int, channels: int, name: str = "state") -> Tensor:
+    """Check a recurrent state: a tensor of shape (batch, channels, size) with ``like``'s dtype and device."""
+    expected = (batch, channels, like.shape[-1])
+    if not isinstance(state, Tensor):
+        raise TypeError(f"{name} must be the tensor returned by default_state() or step(), got {type(state).__name__}.")
+    if tuple(state.shape) != expected or state.dtype != like.dtype or state.device != like.device:
+        raise ValueError(
+            f"{name} has shape {tuple(state.shape)}, dtype {state.dtype} on {state.device}; this step needs "
+            f"shape {expected} (batch, channels, state size), dtype {like.dtype} on {like.device}, as returned "
+            f"by default_state({batch}) or the previous step() of the same batch."
+        )
+    return state
 
 
 def _all_finite(x: Tensor) -> bool:

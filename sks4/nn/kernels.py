@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sks4 import hippo
+from sks4.nn._checks import check_batch_size, check_state
 from sks4.nn.functional import cauchy_conjugate_pairs, power_kernel, vandermonde
 
 __all__ = ["SSMKernel", "DPLRKernel", "DiagonalKernel", "DIAGONAL_INITS", "DISCRETIZATIONS"]
@@ -117,6 +118,7 @@ class SSMKernel(nn.Module):
 
     def default_state(self, batch_size: int) -> Tensor:
         """Zero state for :meth:`step`, complex of shape (batch_size, H, state size)."""
+        batch_size = check_batch_size(batch_size)
         dA, _, _ = self._step_matrices()
         return dA.new_zeros(batch_size, self.d_model, dA.shape[-1])
 
@@ -126,6 +128,7 @@ class SSMKernel(nn.Module):
         ``u`` has shape (B, H); returns ``y`` (B, H) and the new state.
         """
         dA, dB, dC = self._step_matrices()
+        check_state(state, dB, u.shape[0], self.d_model)
         state = self._advance(dA, state) + dB * u.unsqueeze(-1).to(dB.dtype)
         y = torch.einsum("hn,bhn->bh", dC, state).real
         return y.to(u.dtype), state

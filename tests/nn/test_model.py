@@ -126,3 +126,21 @@ def test_forward_with_state_of_a_layer_and_its_errors():
         S4Model(2, d_model=4, d_state=4, n_layers=1, bidirectional=True).eval().forward_with_state(torch.randn(1, 2, 5))
     with pytest.raises(ValueError, match="channels"):
         S4Model(2, d_model=4, d_state=4, n_layers=1).eval().forward_with_state(torch.randn(1, 3, 5))
+
+
+@pytest.mark.parametrize("kernel", ["dplr", "diag"])
+def test_step_checks_the_state(kernel):
+    model = S4Model(d_input=2, d_model=8, d_state=4, n_layers=1, kernel=kernel).eval()
+    with pytest.raises(ValueError, match=r"state has shape \(2, 8, \d\).*needs shape \(3, 8, \d\)"):
+        model.step(torch.randn(3, 2), model.default_state(2))
+    with pytest.raises(ValueError, match=r"needs shape \(3, 8"):
+        model.step(torch.randn(3, 2), model.default_state(1))  # would broadcast in silence
+    layer = model.blocks[0].layer
+    state = layer.default_state(2)
+    with pytest.raises(ValueError, match="dtype torch.complex128"):
+        layer.step(torch.randn(2, 8), state.to(torch.complex128))
+    with pytest.raises(TypeError, match="must be the tensor returned by default_state"):
+        layer.step(torch.randn(2, 8), [state])
+    for bad in (-1, 0, 2.0, True):
+        with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+            model.default_state(bad)
