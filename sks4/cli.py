@@ -279,6 +279,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line, and how to see (and report) the details
+        if args.traceback:
+            raise
+        print(
+            f"{PROG} {args.command}: unexpected error ({type(exc).__name__}): {_one_line(exc)}; run again with "
+            "--traceback for the details, and please report it",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _one_line(exc: BaseException) -> str:
@@ -335,8 +344,11 @@ def _device_name(device: str) -> str:
 
 
 # --------------------------------------------------------------------------- files
-def _read_table(path: Path, what: str):
-    """A DataFrame from a CSV (also .gz, .tsv) or Parquet file, with readable errors."""
+def _read_table(path: Path, what: str, text_columns: Sequence[str] = ()):
+    """A DataFrame from a CSV (also .gz, .tsv) or Parquet file, with readable errors.
+
+    ``text_columns`` (labels, ids) are read from CSV as text, so that ``007`` stays ``007``.
+    """
     import pandas as pd
 
     if not path.exists():
@@ -353,7 +365,7 @@ def _read_table(path: Path, what: str):
                     f"reading Parquet files ({path}) needs pyarrow or fastparquet: pip install pyarrow"
                 ) from None
         sep = "\t" if ".tsv" in suffixes else ","
-        frame = pd.read_csv(path, sep=sep)
+        frame = pd.read_csv(path, sep=sep, dtype={c: str for c in text_columns} or None)
     except pd.errors.EmptyDataError:
         raise UserError(f"{what} file is empty: {path}") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -363,15 +375,28 @@ def _read_table(path: Path, what: str):
     return frame
 
 
-def _check_output_file(path: Path) -> None:
+def _check_output_file(path: Path, inputs: Sequence[Path] = ()) -> None:
     """Fail before any training when the predictions cannot go to ``path``."""
+    import importlib.util
+    import os
+
     if path.is_dir():
         raise UserError(f"--output is a folder: {path}; give a file name such as {path / 'predictions.csv'}")
+    if any(path.resolve() == Path(p).resolve() for p in inputs):
+        raise UserError(f"--output {path} is an input file; writing there would replace your data")
+    if path.suffix.lower() in (".parquet", ".pq") and not any(
+        importlib.util.find_spec(engine) for engine in ("pyarrow", "fastparquet")
+    ):
+        raise UserError("writing Parquet needs pyarrow: pip install pyarrow (or write a .csv)")
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise UserError(f"--output {path}: {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise UserError(f"--output {path}: no permission to write in {parent}")
             break
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"--output {path}: the file exists and is not writable")
 
 
 def _write_table(frame, path: Path, *, index: bool = False) -> None:
@@ -417,9 +442,9 @@ def _non_numeric_message(frame, columns, path: Path) -> str | None:
 def _run_classify(args, report: _Reporter) -> int:
     import numpy as np
 
-    _check_output_file(args.output)
-    train = _read_table(args.train, "TRAIN")
-    test = _read_table(args.test, "TEST")
+    _check_output_file(args.output, (args.train, args.test))
+    train = _read_table(args.train, "TRAIN", text_columns=(args.target, *args.drop))
+    test = _read_table(args.test, "TEST", text_columns=(args.target, *args.drop))
     _require_column(train, args.target, args.train, "--target")
     for column in args.drop:
         if column not in train.columns and column not in test.columns:
@@ -458,6 +483,8 @@ def _run_classify(args, report: _Reporter) -> int:
 
     X_train = train[steps].to_numpy(dtype=np.float64, na_value=np.nan)
     X_test = test[steps].to_numpy(dtype=np.float64, na_value=np.nan)
+    for X, path in ((X_train, args.train), (X_test, args.test)):
+        _check_series(X, path)  # both files, before any training
     y_train = labels.to_numpy()
     model, name = _classifier(args, report)
     report.status(
@@ -483,17 +510,40 @@ def _run_classify(args, report: _Reporter) -> int:
         truth = test[args.target]
         known = truth.notna().to_numpy()
         if known.any():
-            truth_known = truth[known]
-            try:  # compare as the training labels' type (a test column with gaps reads as floats)
-                truth_known = truth_known.astype(labels.dtype)
-            except (TypeError, ValueError):
-                pass
-            accuracy = float(np.mean(truth_known.to_numpy() == np.asarray(predictions)[known]))
+            accuracy = float(np.mean(_same_labels(truth[known], np.asarray(predictions)[known], labels.dtype)))
             partial = "" if known.all() else f" (on the {int(known.sum())} labelled rows)"
             report.result(f"test accuracy: {accuracy:.4f}{partial}")
     _write_table(out, args.output)
     report.result(f"wrote {len(out)} predictions to {args.output}")
     return 0
+
+
+def _check_series(X, path: Path) -> None:
+    """The estimators' own checks of the series in ``X`` (rows of ``path``), as a message naming file and row."""
+    import re
+
+    from sks4.data import to_padded
+
+    try:
+        to_padded(X, name="X")
+    except ValueError as exc:
+        # the package counts samples from 0; the CLI names data rows from 1
+        message = re.sub(r"\bsample (index )?(\d+)", lambda m: f"data row {int(m.group(2)) + 1}", _one_line(exc))
+        raise UserError(f"{path}: {message}") from None
+
+
+def _same_labels(truth, predictions, dtype):
+    """Element-wise ``truth == predictions``, with the test labels read as the training labels' type.
+
+    A test column with gaps reads as floats (1.0 for 1), one with an odd entry as text ('1' for 1):
+    numeric labels are compared as numbers (what does not read as one is a mismatch), others as text.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return pd.to_numeric(truth, errors="coerce").to_numpy(dtype=np.float64) == predictions.astype(np.float64)
+    return truth.astype(str).to_numpy() == predictions.astype(str)
 
 
 def _classifier(args, report: _Reporter):
@@ -519,9 +569,13 @@ def _classifier(args, report: _Reporter):
 def _run_forecast(args, report: _Reporter) -> int:
     import pandas as pd
 
-    _check_output_file(args.output)
+    _check_output_file(args.output, (args.file,))
     frame = _read_table(args.file, "data")
     time_column = _time_column(frame, args)
+    first = frame.columns[0]
+    if time_column is None and args.time_column is None and first != args.column and not pd.api.types.is_numeric_dtype(frame[first]):
+        report.status(f"note: the first column {str(first)!r} does not read as dates; numbering the rows as steps "
+                      "(name the time column with --time-column)")
     if args.freq is not None and time_column is None:
         raise UserError("--freq needs a time column of dates (--time-column)")
     others = [c for c in frame.columns if c != time_column]
@@ -608,7 +662,7 @@ def _run_forecast(args, report: _Reporter) -> int:
     if isinstance(out.index, pd.DatetimeIndex) and (out.index == out.index.normalize()).all():
         out.index = out.index.strftime("%Y-%m-%d")
     out = out.reset_index()
-    level = f"{args.coverage:.0%}".replace(".0%", "%")
+    level = f"{round(100 * args.coverage, 6):g}%"  # 0.9 -> 90%, 0.999 -> 99.9%, 0.125 -> 12.5%
     report.result(f"forecast of {str(column)!r}, {horizon} step(s), {level} interval:")
     report.result(out.to_string(index=False, float_format=lambda v: f"{v:.6g}", max_rows=40))
     _write_table(out, args.output)
@@ -628,11 +682,15 @@ def _time_column(frame, args) -> str | None:
     first = frame.columns[0]
     if first == args.column or len(frame.columns) < 2 or pd.api.types.is_numeric_dtype(frame[first]):
         return None
-    try:
-        _parse_dates(frame[first])
-    except (ValueError, TypeError):
-        return None
-    return first
+    if pd.api.types.is_datetime64_any_dtype(frame[first]):
+        return first
+    # A first column of text is the time column when most of it reads as dates; the rest must
+    # then read too (_time_index says which row does not), instead of the whole column being
+    # dropped in silence for one odd date.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(frame[first], errors="coerce", format="mixed", utc=True)
+    return first if parsed.notna().mean() >= 0.5 else None
 
 
 def _parse_dates(values):
@@ -642,7 +700,21 @@ def _parse_dates(values):
         return pd.DatetimeIndex(values)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "could not infer format": parsed element-wise
-        return pd.DatetimeIndex(pd.to_datetime(values, errors="raise"))
+        try:
+            # utc=True: offsets that change within the column (daylight saving time) are one time line
+            return pd.DatetimeIndex(pd.to_datetime(values, errors="raise", utc=True))
+        except (ValueError, TypeError):
+            # name the first row that does not read like row 1 (the format pandas infers from it)
+            fmt = pd.tseries.api.guess_datetime_format(str(values.iloc[0]))
+            parsed = pd.to_datetime(values, errors="coerce", format=fmt or "mixed", utc=True)
+            bad = values.index[parsed.isna() & values.notna()]
+            if len(bad) == 0:
+                raise
+            position = values.index.get_loc(bad[0])
+            raise ValueError(
+                f"{values.loc[bad[0]]!r} in data row {position + 1} is not a date in the format of "
+                f"{values.iloc[0]!r} in row 1; write every date in one format, e.g. 2020-01-31"
+            ) from None
 
 
 def _time_index(values, name: str, args):

@@ -199,6 +199,77 @@ def test_output_checked_before_training(wide_files, tmp_path, capsys):
     assert f"--output is a folder: {tmp_path}" in _error(capsys)
 
 
+def test_one_odd_date_is_an_error_not_a_dropped_time_column(tmp_path, capsys):
+    # Before: the whole time column was ignored in silence and the rows numbered as steps.
+    path = tmp_path / "odd.csv"
+    frame = _monthly(30)
+    frame.loc[5, "month"] = "2001/06"
+    frame.to_csv(path, index=False)
+    assert main(["forecast", str(path), "--column", "sales", "--horizon", "3"]) == 2
+    assert "'2001/06' in data row 6 is not a date in the format of '2001-01' in row 1" in _error(capsys)
+    frame.loc[5, "month"] = "not a date"
+    frame.to_csv(path, index=False)
+    assert main(["forecast", str(path), "--column", "sales", "--horizon", "3"]) == 2
+    assert "'not a date' in data row 6" in _error(capsys)
+
+
+def test_test_file_checked_before_training(wide_files, monkeypatch, capsys):
+    train, test = wide_files
+    frame = pd.read_csv(test)
+    frame.loc[2, "t5"] = np.nan
+    frame.to_csv(test, index=False)
+    monkeypatch.setattr(cli, "_classifier", lambda *a: pytest.fail("training started before TEST was checked"))
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id"]) == 2
+    err = _error(capsys)
+    assert f"{test}: X contains NaN inside a series: data row 3" in err
+
+
+def test_output_problems_found_before_training(wide_files, series_file, tmp_path, monkeypatch, capsys):
+    train, test = wide_files
+    monkeypatch.setattr(cli, "_classifier", lambda *a: pytest.fail("training started"))
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "-o", str(test)]) == 2
+    assert "is an input file; writing there would replace your data" in _error(capsys)
+    assert main(["forecast", str(series_file), "--horizon", "3", "-o", str(series_file)]) == 2
+    assert "is an input file" in _error(capsys)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)  # as without pyarrow / fastparquet
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "-o",
+                 str(tmp_path / "p.parquet")]) == 2
+    assert "writing Parquet needs pyarrow" in _error(capsys)
+
+
+def test_accuracy_with_an_odd_test_label_and_ids_keep_leading_zeros(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 1, 16)
+    rows = [np.sin(2 * np.pi * 2 * t) if k % 2 else -t for k in range(12)]
+    frame = pd.DataFrame(np.array(rows) + 0.05 * rng.standard_normal((12, 16)), columns=[f"t{i}" for i in range(16)])
+    frame.insert(0, "label", [k % 2 for k in range(12)])
+    frame.insert(0, "id", [f"{k:03d}" for k in range(12)])
+    train, test, out = tmp_path / "train.csv", tmp_path / "test.csv", tmp_path / "pred.csv"
+    frame.to_csv(train, index=False)
+    odd = frame.iloc[:6].astype({"label": object})
+    odd.loc[0, "label"] = "?"  # one label the model cannot predict: a mismatch, not all of them
+    odd.to_csv(test, index=False)
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "--features", "-q",
+                 "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    accuracy = float(printed.split("test accuracy: ")[1].split()[0])
+    pred = pd.read_csv(out, dtype=str)
+    assert pred["id"].tolist() == ["000", "001", "002", "003", "004", "005"]
+    expected = np.mean(pred["prediction"].to_numpy() == pred["label"].to_numpy())
+    assert accuracy == pytest.approx(expected, abs=1e-4) and accuracy > 0  # printed with 4 decimals
+
+
+def test_interval_label_and_unexpected_errors(series_file, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "f.csv"
+    assert main(["forecast", str(series_file), "--column", "sales", "--horizon", "3", "--coverage", "0.125",
+                 "-o", str(out), "--threads", "1", "-q", *TINY]) == 0
+    assert "12.5% interval" in capsys.readouterr().out
+    monkeypatch.setattr(cli, "_run_forecast", lambda args, report: [][1])
+    assert main(["forecast", str(series_file), "--horizon", "3"]) == 1
+    err = _error(capsys)
+    assert "unexpected error (IndexError)" in err and "--traceback" in err
+
+
 def test_bad_device(series_file, capsys):
     assert main(["forecast", str(series_file), "--horizon", "3", "--device", "tpu"]) == 2
     assert "--device must be" in _error(capsys)
