@@ -718,12 +718,15 @@ def _parse_dates(values):
 
 
 def _time_index(values, name: str, args):
+    import numpy as np
     import pandas as pd
 
     if values.isna().any():
         raise UserError(f"time column {name!r} has {int(values.isna().sum())} empty value(s)")
     if pd.api.types.is_integer_dtype(values):
         return pd.Index(values.to_numpy(), name=name)
+    if pd.api.types.is_float_dtype(values) and (values == values.round()).all() and values.abs().max() < 2**53:
+        return pd.Index(values.to_numpy().astype(np.int64), name=name)  # 1990.0, 1991.0, ...: whole numbers
     if pd.api.types.is_numeric_dtype(values):
         raise UserError(f"time column {name!r} holds non-integer numbers; use dates or evenly spaced integers")
     try:

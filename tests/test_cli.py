@@ -259,6 +259,17 @@ def test_accuracy_with_an_odd_test_label_and_ids_keep_leading_zeros(tmp_path, ca
     assert accuracy == pytest.approx(expected, abs=1e-4) and accuracy > 0  # printed with 4 decimals
 
 
+def test_whole_number_floats_as_time_steps(tmp_path, capsys):
+    path, out = tmp_path / "years.csv", tmp_path / "f.csv"
+    pd.DataFrame({"year": np.arange(1990.0, 2020.0), "sales": np.arange(30.0) + 5}).to_csv(path, index=False)
+    assert main(["forecast", str(path), "--time-column", "year", "--column", "sales", "--horizon", "2", "-q",
+                 "-o", str(out), "--threads", "1", *TINY]) == 0
+    assert pd.read_csv(out)["year"].tolist() == [2020, 2021]
+    pd.DataFrame({"year": np.arange(30) + 0.5, "sales": np.arange(30.0)}).to_csv(path, index=False)
+    assert main(["forecast", str(path), "--time-column", "year", "--column", "sales", "--horizon", "2"]) == 2
+    assert "non-integer numbers" in _error(capsys)
+
+
 def test_interval_label_and_unexpected_errors(series_file, tmp_path, monkeypatch, capsys):
     out = tmp_path / "f.csv"
     assert main(["forecast", str(series_file), "--column", "sales", "--horizon", "3", "--coverage", "0.125",
