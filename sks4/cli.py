@@ -573,9 +573,12 @@ def _run_forecast(args, report: _Reporter) -> int:
     frame = _read_table(args.file, "data")
     time_column = _time_column(frame, args)
     first = frame.columns[0]
-    if time_column is None and args.time_column is None and first != args.column and not pd.api.types.is_numeric_dtype(frame[first]):
-        report.status(f"note: the first column {str(first)!r} does not read as dates; numbering the rows as steps "
-                      "(name the time column with --time-column)")
+    text_first = first != args.column and not pd.api.types.is_numeric_dtype(frame[first])
+    if time_column is None and args.time_column is None and text_first:
+        report.status(
+            f"note: the first column {str(first)!r} does not read as dates; numbering the rows as steps "
+            "(name the time column with --time-column)"
+        )
     if args.freq is not None and time_column is None:
         raise UserError("--freq needs a time column of dates (--time-column)")
     others = [c for c in frame.columns if c != time_column]

@@ -278,7 +278,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def _user_callback_objects(self) -> list:
         """The user's callback objects, ``(name, callback)`` tuples unpacked."""
-        return [cb[1] if isinstance(cb, tuple) and len(cb) == 2 else cb for cb in self.callbacks or []]
+        return [obj for _, obj in self._named_callbacks(self.callbacks)]
 
     def _check_no_validation_needed(self, n_samples: int) -> None:
         """Raise before training when a user callback monitors a validation score that will not exist."""
