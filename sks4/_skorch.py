@@ -91,6 +91,14 @@ class S4Network(nn.Module):
         the pooled features before the head.
     pooling : {"mean", "last", "max"}, default="mean"
         How the backbone's features are summarised over the valid time steps.
+    augment_scale : float, default=0.0
+        Training-time magnitude scaling: in training mode every series
+        (after standardisation) is multiplied by its own factor drawn
+        uniformly from ``[1 - augment_scale, 1 + augment_scale]``.
+    augment_noise : float, default=0.0
+        Training-time jitter: in training mode Gaussian noise of this
+        standard deviation (in units of each channel's standard deviation)
+        is added to every valid time step after standardisation.
 
     Attributes
     ----------
@@ -117,11 +125,19 @@ class S4Network(nn.Module):
         bidirectional: bool = False,
         dropout: float = 0.0,
         pooling: str = "mean",
+        augment_scale: float = 0.0,
+        augment_noise: float = 0.0,
     ):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
+        if not 0.0 <= augment_scale < 1.0:
+            raise ValueError(f"augment_scale must lie in [0, 1), got {augment_scale!r}.")
+        if not 0.0 <= augment_noise < math.inf:
+            raise ValueError(f"augment_noise must be a finite number >= 0, got {augment_noise!r}.")
         self.pooling = pooling
+        self.augment_scale = float(augment_scale)
+        self.augment_noise = float(augment_noise)
         self.backbone = S4Model(
             d_input,
             d_model=d_model,
@@ -145,8 +161,24 @@ class S4Network(nn.Module):
     def embed(self, x: Tensor, lengths: Tensor) -> Tensor:
         """Pooled backbone features: (B, C, L), (B,) -> (B, d_model)."""
         x = (x - self.input_shift[:, None]) / self.input_scale[:, None]  # (B, C, L)
+        if self.training:
+            x = self.augment(x, lengths)
         h = self.backbone(x, lengths)  # (B, H, L), zero beyond each length
         return masked_pool(h, lengths, self.pooling)  # (B, H)
+
+    def augment(self, x: Tensor, lengths: Tensor) -> Tensor:
+        """Random magnitude scaling and jitter of standardised series (B, C, L); a new tensor.
+
+        Draws from torch's default generator, as dropout does. Only the
+        valid time steps receive noise; the padding is left to the mask.
+        """
+        if self.augment_scale:
+            factor = torch.rand(x.shape[0], 1, 1, device=x.device, dtype=x.dtype)  # (B, 1, 1)
+            x = x * (1.0 + self.augment_scale * (2.0 * factor - 1.0))
+        if self.augment_noise:
+            valid = torch.arange(x.shape[-1], device=x.device) < lengths[:, None]  # (B, L)
+            x = x + self.augment_noise * torch.randn_like(x) * valid.unsqueeze(1)
+        return x
 
     def forward(self, x: Tensor, lengths: Tensor, **kwargs) -> Tensor:
         """Outputs (logits or standardised regression targets), shape (B, n_outputs).

@@ -130,6 +130,47 @@ def test_pooling_options(pooling):
     assert clf.predict_proba(X).shape == (len(X), 3)
 
 
+# --------------------------------------------------------------------------- augmentation
+def test_augmentation_scales_and_jitters_valid_steps_in_training_only():
+    from sks4._skorch import S4Network
+
+    torch.manual_seed(0)
+    x = torch.randn(64, 2, 30)
+    lengths = torch.randint(5, 31, (64,))
+    net = S4Network(2, 3, d_model=4, d_state=4, n_layers=1, augment_scale=0.3).train()
+    ratio = net.augment(x, lengths) / x  # one factor per series, shared by its channels and steps
+    factor = ratio[:, :1, :1]
+    torch.testing.assert_close(ratio, factor.expand_as(ratio))
+    assert factor.min() >= 0.7 and factor.max() <= 1.3 and factor.std() > 0.1
+    net = S4Network(2, 3, d_model=4, d_state=4, n_layers=1, augment_noise=0.5).train()
+    noise = net.augment(x, lengths) - x
+    valid = (torch.arange(30) < lengths[:, None]).unsqueeze(1).expand_as(x)
+    assert torch.all(noise[~valid] == 0)
+    assert abs(noise[valid].std().item() - 0.5) < 0.02 and abs(noise[valid].mean().item()) < 0.02
+    # eval mode: embed reads the series as they are
+    net.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(net.embed(x, lengths), net.embed(x, lengths))
+    with pytest.raises(ValueError, match="augment_scale"):
+        S4Network(2, 3, augment_scale=1.5)
+
+
+def test_augmented_training_is_reproducible_and_predicts_deterministically():
+    X, y = make_data()
+    params = {**TINY, "augment_scale": 0.3, "augment_noise": 0.1, "max_epochs": 3}
+    a = S4Classifier(**params).fit(X, y)
+    b = S4Classifier(**params).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    np.testing.assert_array_equal(a.predict_proba(X), a.predict_proba(X))
+    plain = S4Classifier(**{**params, "augment_scale": 0.0, "augment_noise": 0.0}).fit(X, y)
+    assert not np.allclose(plain.predict_proba(X), a.predict_proba(X))
+    # warm start carries the current augmentation over to the fitted network
+    a.set_params(warm_start=True, augment_scale=0.0, augment_noise=0.2).fit(X, y)
+    assert a.net_.module_.augment_scale == 0.0 and a.net_.module_.augment_noise == 0.2
+    reg = S4Regressor(**params).fit(X, X.mean(axis=1))
+    assert reg.net_.module_.augment_noise == 0.1 and np.isfinite(reg.score(X, X.mean(axis=1)))
+
+
 # --------------------------------------------------------------------------- ensembles
 def _member_outputs(net, X, embed=False):
     """One network's logits (or pooled features) for equal-length 2-D ``X``, computed directly."""
@@ -300,7 +341,8 @@ def test_training_is_masked_beyond_each_length():
     longer = np.full((20, 2, 40), np.nan)
     for i, x in enumerate(X):
         longer[i, :, : x.shape[1]] = x
-    params = {**TINY, "dropout": 0.0, "validation_fraction": None}  # dropout masks depend on the padded shape
+    # dropout masks and the jitter's noise are drawn for the padded shape
+    params = {**TINY, "dropout": 0.0, "augment_noise": 0.0, "validation_fraction": None}
     a = S4Classifier(**params).fit(X, y).predict_proba(X)
     b = S4Classifier(**params).fit(longer, y).predict_proba(X)
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
@@ -327,6 +369,9 @@ def test_nan_inside_series_is_rejected_with_advice():
         ({"lr": -1.0}, ValueError, "lr must lie in"),
         ({"ssm_lr": "fast"}, TypeError, "ssm_lr must be a real number"),
         ({"dropout": 1.0}, ValueError, "dropout must lie in"),
+        ({"augment_scale": 1.0}, ValueError, "augment_scale must lie in"),
+        ({"augment_noise": -0.1}, ValueError, "augment_noise must lie in"),
+        ({"augment_noise": float("inf")}, ValueError, "augment_noise must lie in"),
         ({"validation_fraction": 1.5}, ValueError, "validation_fraction must lie in"),
         ({"patience": 0}, ValueError, "patience must be an integer >= 1"),
         ({"device": "tpu"}, ValueError, "device must be"),

@@ -3,11 +3,13 @@
 The configuration is small so that the checks run in about a minute. Two of its
 choices follow from what the checks demand rather than from speed:
 
-* ``dtype="float64"``, ``validation_fraction=None``, ``dropout=0`` and a batch
-  holding all samples: ``check_sample_weight_equivalence_on_dense_data``
+* ``dtype="float64"``, ``validation_fraction=None``, ``dropout=0``, no
+  training-time augmentation (``augment_scale=0``, ``augment_noise=0``) and
+  a batch holding all samples: ``check_sample_weight_equivalence_on_dense_data``
   requires that integer weights give the same predictions (to 1e-7) as
   repeating samples, which full-batch, deterministic training in double
-  precision achieves and mini-batches in float32 cannot.
+  precision achieves; mini-batches in float32, or random draws per sample
+  (a repeated sample gets its own dropout mask and augmentation), cannot.
 * ``pooling="last"`` with a causal model reads any linear function of the
   time steps directly, so ``check_regressors_train`` (R² > 0.5 on a tabular
   regression task with one informative column) passes in 40 epochs.
@@ -31,6 +33,8 @@ FAST = dict(
     bidirectional=False,
     pooling="last",
     dropout=0.0,
+    augment_scale=0.0,
+    augment_noise=0.0,
     lr=0.02,
     ssm_lr=0.02,
     batch_size=64,
