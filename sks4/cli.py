@@ -165,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sks4`` command."""
     from sks4 import __version__
 
-    common = argparse.ArgumentParser(add_help=False)
+    # allow_abbrev=False: an abbreviated option (--hor for --horizon) is an error, so that a
+    # future option cannot silently change what an existing command line means.
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     group = common.add_argument_group("common options")
     group.add_argument(
         "--device",
@@ -182,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog=PROG,
+        allow_abbrev=False,
         description="S4 state space models for time series, from the command line.",
         epilog="Run 'sks4 COMMAND --help' for the options of a command; 'sks4 demo' is the place to start.",
     )
@@ -191,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo",
         parents=[common],
+        allow_abbrev=False,
         help="train and evaluate on the shipped datasets; write a results table and figures",
         description=(
             "Train an S4Classifier and S4Features + ridge on a shipped classification dataset and an "
@@ -208,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify = sub.add_parser(
         "classify",
         parents=[common],
+        allow_abbrev=False,
         help="train a classifier on a wide CSV/Parquet file and predict another",
         description=(
             "Train on TRAIN and predict TEST. Both are wide CSV or Parquet files: one row per series, the "
@@ -223,12 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--features", action="store_true",
                           help="S4Features + StandardScaler + RidgeClassifierCV instead of S4Classifier (fast, no training loop)")
     classify.add_argument("--output", "-o", type=Path, default=Path("predictions.csv"), metavar="FILE",
-                          help="predictions file, .csv or .parquet (default: predictions.csv)")
+                          help="predictions file, .csv, .tsv or .parquet (default: predictions.csv)")
     classify.set_defaults(handler=_run_classify)
 
     forecast = sub.add_parser(
         "forecast",
         parents=[common],
+        allow_abbrev=False,
         help="forecast a column of a CSV/Parquet file with a time column",
         description=(
             "Fit an S4Forecaster on one column of FILE and forecast the next H steps with a central "
@@ -250,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--coverage", type=_fraction, default=0.9,
                           help="probability of the prediction interval (default: 0.9)")
     forecast.add_argument("--output", "-o", type=Path, default=Path("predictions.csv"), metavar="FILE",
-                          help="forecast file, .csv or .parquet (default: predictions.csv)")
+                          help="forecast file, .csv, .tsv or .parquet (default: predictions.csv)")
     forecast.set_defaults(handler=_run_forecast)
     return parser
 
@@ -375,6 +381,28 @@ def _read_table(path: Path, what: str, text_columns: Sequence[str] = ()):
     return frame
 
 
+_COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
+
+
+def _output_format(path: Path) -> str:
+    """"parquet", "tsv" or "csv" from the file name; an error for any other name.
+
+    CSV and TSV may end in a compression suffix (``.csv.gz``), which pandas
+    applies when it writes.
+    """
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in (".parquet", ".pq"):
+        return "parquet"
+    if suffixes and suffixes[-1] in _COMPRESSIONS:
+        suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] in (".csv", ".tsv"):
+        return suffixes[-1][1:]
+    raise UserError(
+        f"--output {path}: cannot tell the format from the name; end it in .csv, .tsv or .parquet "
+        "(.csv.gz and .tsv.gz are compressed)"
+    )
+
+
 def _check_output_file(path: Path, inputs: Sequence[Path] = ()) -> None:
     """Fail before any training when the predictions cannot go to ``path``."""
     import importlib.util
@@ -384,7 +412,7 @@ def _check_output_file(path: Path, inputs: Sequence[Path] = ()) -> None:
         raise UserError(f"--output is a folder: {path}; give a file name such as {path / 'predictions.csv'}")
     if any(path.resolve() == Path(p).resolve() for p in inputs):
         raise UserError(f"--output {path} is an input file; writing there would replace your data")
-    if path.suffix.lower() in (".parquet", ".pq") and not any(
+    if _output_format(path) == "parquet" and not any(
         importlib.util.find_spec(engine) for engine in ("pyarrow", "fastparquet")
     ):
         raise UserError("writing Parquet needs pyarrow: pip install pyarrow (or write a .csv)")
@@ -402,13 +430,14 @@ def _check_output_file(path: Path, inputs: Sequence[Path] = ()) -> None:
 def _write_table(frame, path: Path, *, index: bool = False) -> None:
     _check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() in (".parquet", ".pq"):
+    kind = _output_format(path)
+    if kind == "parquet":
         try:
             frame.to_parquet(path, index=index)
         except ImportError:
             raise UserError("writing Parquet needs pyarrow: pip install pyarrow (or write a .csv)") from None
     else:
-        frame.to_csv(path, index=index)
+        frame.to_csv(path, index=index, sep="\t" if kind == "tsv" else ",")
 
 
 def _column_list(columns, limit: int = 12) -> str:

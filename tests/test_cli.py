@@ -237,6 +237,28 @@ def test_output_problems_found_before_training(wide_files, series_file, tmp_path
     assert "writing Parquet needs pyarrow" in _error(capsys)
 
 
+def test_output_format_follows_the_file_name(wide_files, tmp_path, monkeypatch, capsys):
+    train, test = wide_files
+    args = ["classify", str(train), str(test), "--target", "label", "--drop", "id", "--features", "-q", "-o"]
+    assert main([*args, str(tmp_path / "pred.tsv")]) == 0
+    tsv = pd.read_csv(tmp_path / "pred.tsv", sep="\t")
+    assert "prediction" in tsv.columns and len(tsv) == len(pd.read_csv(test))
+    assert main([*args, str(tmp_path / "pred.csv.gz")]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "pred.csv.gz"), tsv)
+    # an unknown suffix was written as CSV under that name; now refused before training
+    monkeypatch.setattr(cli, "_classifier", lambda *a: pytest.fail("training started"))
+    for name in ("pred.xlsx", "pred", "pred.json"):
+        assert main([*args, str(tmp_path / name)]) == 2
+        assert "cannot tell the format from the name; end it in .csv, .tsv or .parquet" in _error(capsys)
+        assert not (tmp_path / name).exists()
+
+
+def test_abbreviated_options_are_refused(series_file, capsys):
+    # "--cov" would have meant --coverage, and changed meaning in silence were a "--covariates" option added
+    assert main(["forecast", str(series_file), "--horizon", "3", "--cov", "0.8"]) == 2
+    assert "unrecognized arguments: --cov 0.8" in capsys.readouterr().err
+
+
 def test_accuracy_with_an_odd_test_label_and_ids_keep_leading_zeros(tmp_path, capsys):
     rng = np.random.default_rng(0)
     t = np.linspace(0, 1, 16)
