@@ -354,6 +354,9 @@ def is_table(X: Any, padded: PaddedSeries) -> bool:
     Estimators fitted on a table take scikit-learn's contract of a fixed
     number of features (``n_features_in_`` = the series length); other
     formats (3-D arrays, long frames, lists of series) do not fix a length.
+    A list is a table when it holds equal-length lists or tuples of numbers
+    (``[[1, 2, 3], [4, 5, 6]]``); a list of arrays (or pandas Series) is a
+    collection of series, whatever their lengths happen to be.
 
     Parameters
     ----------
@@ -375,7 +378,8 @@ def is_table(X: Any, padded: PaddedSeries) -> bool:
     if shape is not None:
         return len(shape) == 2
     if isinstance(X, (list, tuple)):
-        return padded.n_channels == 1 and padded.equal_length and all(np.ndim(row) == 1 for row in X)
+        # Arrays or Series as items: series that may share a length by chance, not table rows.
+        return padded.n_channels == 1 and padded.equal_length and all(isinstance(row, (list, tuple)) for row in X)
     return np.asarray(X).ndim == 2
 
 
@@ -508,7 +512,7 @@ def _check_dtype(dtype: Any) -> np.dtype:
 def _check_numeric(X: Any, name: str, *, ensure_2d: bool) -> np.ndarray:
     """scikit-learn's check_array, NaN allowed (handled by the NaN policy), nicer string errors."""
     try:
-        return check_array(
+        arr = check_array(
             X,
             dtype="numeric",
             ensure_all_finite="allow-nan",
@@ -518,6 +522,9 @@ def _check_numeric(X: Any, name: str, *, ensure_2d: bool) -> np.ndarray:
             ensure_min_features=1,
             input_name=name,
         )
+        if arr.dtype == object:  # e.g. a categorical column of strings, which check_array passes through
+            arr = arr.astype(np.float64)
+        return arr
     except ValueError as exc:
         msg = str(exc)
         if "convert string" in msg or "bytes/strings" in msg:

@@ -427,7 +427,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             self._check_continuable()
         padded = self._validate_X(X, reset=not continuing)
         y_enc, n_outputs = self._prepare_y(y, padded.n_samples, continuing=continuing, classes=classes)
-        weight = self._prepare_weight(sample_weight, y, y_enc, continuing=continuing)
+        # fit needs two weighted classes; a partial_fit batch may hold one (the classes are declared)
+        weight = self._prepare_weight(sample_weight, y, y_enc, whole_data=not (continuing or partial))
         y_enc = self._training_targets(y_enc, weight, continuing=continuing)
         device = self.net_.device if continuing else _resolve_device(self.device)
         seeds = self._seeds()
@@ -449,8 +450,9 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 if not continuing:
                     net = self._build_net(padded.n_channels, n_outputs, device, member_callbacks[member])
                     net.initialize()
-                    net.module_.set_input_scaling(*scaling)
+                    # dtype first: the scaling buffers then hold the statistics at that precision
                     net.module_.to(_DTYPES[self.dtype])
+                    net.module_.set_input_scaling(*scaling)
                 train, valid = self._split(padded.n_samples, y_enc, int(seed), partial)
                 stopped_early.append(valid is not None)
                 if valid is None and member == 0 and not continuing:
@@ -794,7 +796,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
         y_enc = np.searchsorted(self.classes_, y).astype(np.int64)
         return y_enc, len(self.classes_)
 
-    def _prepare_weight(self, sample_weight, y, y_enc, *, continuing: bool) -> np.ndarray | None:
+    def _prepare_weight(self, sample_weight, y, y_enc, *, whole_data: bool) -> np.ndarray | None:
         if sample_weight is None and self.class_weight is None:
             return None
         weight = _check_sample_weight(sample_weight, len(y_enc))
@@ -803,7 +805,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
             if not weight.any():
                 raise ValueError("class_weight and sample_weight give every sample zero weight.")
         weighted_classes = np.unique(y_enc[weight > 0])
-        if not continuing and len(weighted_classes) < 2:
+        if whole_data and len(weighted_classes) < 2:
             raise ValueError(
                 "sample_weight (and class_weight) leave only one class with non-zero weight "
                 f"({self.classes_[weighted_classes[0]]!r}); a classifier needs at least 2 classes."
@@ -1095,7 +1097,7 @@ class S4Regressor(RegressorMixin, _S4Base):
             self._y_1d = y.ndim == 1
         return y2, self.n_outputs_
 
-    def _prepare_weight(self, sample_weight, y, y_enc, *, continuing: bool) -> np.ndarray | None:
+    def _prepare_weight(self, sample_weight, y, y_enc, *, whole_data: bool) -> np.ndarray | None:
         if sample_weight is None:
             return None
         weight = _check_sample_weight(sample_weight, len(y_enc))

@@ -113,6 +113,13 @@ def _regular_index(index: pd.Index, freq, name: str):
             raise ValueError(f"{name} has a PeriodIndex with gaps or disorder; reindex it to consecutive periods.")
         return step
     if isinstance(index, pd.DatetimeIndex):
+        if len(index) > 1 and not index.is_monotonic_increasing:
+            # a newest-first index has a regular (negative) frequency: without this, the cutoff
+            # would be the oldest date and the forecasts would run into the past
+            raise ValueError(
+                f"{name}'s DatetimeIndex is not in increasing order (newest first, or shuffled); sort it "
+                f"first, e.g. {name}.sort_index()."
+            )
         step = _offset(freq) if freq is not None else index.freq
         if step is None and len(index) >= 3:
             with warnings.catch_warnings():
@@ -127,6 +134,8 @@ def _regular_index(index: pd.Index, freq, name: str):
                 f"Pass freq= to S4Forecaster (e.g. freq='MS'), or make the series regular first, "
                 f"e.g. {name}.asfreq('D') or {name}.resample('D').mean() followed by an imputation."
             )
+        if len(index) and index[0] + step <= index[0]:
+            raise ValueError(f"freq={step.freqstr!r} does not step forward in time; give a positive frequency.")
         expected = pd.date_range(index[0], periods=len(index), freq=step)
         if not index.equals(expected):
             raise ValueError(
@@ -428,11 +437,11 @@ class S4Forecaster(BaseEstimator):
             del self.nets_  # a failed refit must not leave the old networks behind new attributes
         frame, self._series_output = _as_frame(y, "y")
         self._series_name = y.name if isinstance(y, pd.Series) else None  # forecasts carry it back
-        self._step = _regular_index(frame.index, self.freq, "y")
-        values = _numeric(frame, "y")  # (T, n_targets)
-        T = len(values)
+        T = len(frame)
         if T < 3:
             raise ValueError(f"y has {T} observation(s); S4Forecaster needs at least 3.")
+        self._step = _regular_index(frame.index, self.freq, "y")
+        values = _numeric(frame, "y")  # (T, n_targets)
         exog = self._check_exog(X, frame.index, reset=True)
         calibration_size = self._calibration_size(T)
         self.season_length_ = self._season_length(frame.index)
@@ -750,6 +759,11 @@ class S4Forecaster(BaseEstimator):
                     "y_new must be a pandas Series or DataFrame indexed by the time steps after the cutoff "
                     f"{self.cutoff_!r}; an array is taken as the next steps only when fit had an integer index."
                 )
+            if frame.shape[1] != len(self.target_names_):
+                raise ValueError(
+                    f"y_new has {frame.shape[1]} column(s), fit saw {len(self.target_names_)}: "
+                    f"{self.target_names_}."
+                )
             frame.index = _future_index(self.cutoff_, self._step, len(frame), self.index_template_)
             frame.columns = self.target_names_
         if list(frame.columns) != self.target_names_ and not (self._series_output and frame.shape[1] == 1):
@@ -786,6 +800,11 @@ class S4Forecaster(BaseEstimator):
             return f"fh is a {type(fh).__name__} but y had a {type(template).__name__}: pass stamps of the same kind."
         if isinstance(template, pd.DatetimeIndex) and fh.tz != template.tz:
             return f"fh has time zone {fh.tz} but y had {template.tz}: convert fh first (tz_localize / tz_convert)."
+        if isinstance(template, pd.PeriodIndex) and fh.freq != template.freq:
+            return (
+                f"fh has periods of frequency {fh.freqstr!r} but y had {template.freqstr!r}: pass periods of "
+                f"y's frequency, e.g. fh.asfreq({template.freqstr!r})."
+            )
         if bad > horizon_index[-1]:
             return "Raise max_horizon and fit again to forecast further."
         if bad <= self.cutoff_:
@@ -929,7 +948,12 @@ class S4Forecaster(BaseEstimator):
             Indexed like :meth:`predict`; one column per level, or a column
             MultiIndex (target, level) when ``y`` had several columns.
         """
-        alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+        try:
+            alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise TypeError(f"alpha must be a number or a 1-D list of numbers, got {alpha!r}.") from None
+        if alpha.ndim != 1:
+            raise ValueError(f"alpha must be a number or a 1-D list of numbers, got shape {alpha.shape}.")
         values, index = self._at_levels(fh, X, alpha)  # (n_steps, n_targets, n_alpha)
         if self._series_output:
             return pd.DataFrame(values[:, 0], index=index, columns=pd.Index(alpha.tolist(), name="quantile"))
@@ -967,6 +991,13 @@ class S4Forecaster(BaseEstimator):
         forecaster fitted on the preceding fold.
         """
         frame, _ = _as_frame(y, "y")
+        if isinstance(y, pd.DataFrame) and not self._series_output:
+            # targets by name, as in update(): another column order must not pair them wrongly
+            if set(frame.columns) != set(self.target_names_) or frame.columns.duplicated().any():
+                raise ValueError(f"y has columns {list(frame.columns)}, fit saw {self.target_names_}.")
+            frame = frame[self.target_names_]
+        elif frame.shape[1] != len(self.target_names_):
+            raise ValueError(f"y has {frame.shape[1]} column(s), fit saw {len(self.target_names_)}: {self.target_names_}.")
         truth = _numeric(frame, "y")
         # pandas input: forecast its time stamps; an array: the steps right after the cutoff
         fh = frame.index if isinstance(y, (pd.Series, pd.DataFrame)) else np.arange(1, len(frame) + 1)
@@ -1070,7 +1101,9 @@ def _rms_scales(changes: np.ndarray, floor: np.ndarray) -> np.ndarray:
     """Root mean square over time of each horizon's changes (T, n, H): (H, n).
 
     Horizons with fewer than 3 known changes extrapolate the last reliable
-    one as ``sqrt(h)``; scales below ``floor`` (n,) (a constant series) are raised to it.
+    one as ``sqrt(h)`` (on a very short series the first horizon counts as
+    reliable with any known change); scales below ``floor`` (n,) (a constant
+    series) are raised to it.
     """
     _, n, H = changes.shape
     scales = np.ones((H, n))
@@ -1078,7 +1111,7 @@ def _rms_scales(changes: np.ndarray, floor: np.ndarray) -> np.ndarray:
     for h in range(1, H + 1):
         known = changes[:, :, h - 1]
         count = np.isfinite(known).sum(0)
-        if count.min() >= 3:
+        if count.min() >= 3 or (last is None and count.min() >= 1):
             scales[h - 1] = np.sqrt(np.nanmean(known**2, axis=0))
             last = h
         elif last is not None:

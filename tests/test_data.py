@@ -285,6 +285,12 @@ def test_wide_frame_with_string_column_names_it():
     frame = pd.DataFrame({"t0": [1.0, 2.0], "t1": [3.0, 4.0], "label": ["x", "y"]})
     with pytest.raises(ValueError, match=r"Non-numeric columns: \['label'\]"):
         to_padded(frame)
+    # a categorical column of strings passes check_array as objects: same message, not numpy's
+    frame = pd.DataFrame({"label": pd.Categorical(["x", "y"]), "t0": [1.0, 2.0], "t1": [3.0, 4.0]})
+    with pytest.raises(ValueError, match=r"non-numeric values .* Non-numeric columns: \['label'\]"):
+        to_padded(frame)
+    numbers = pd.DataFrame({"t0": pd.Categorical([1.0, 2.0]), "t1": [3.0, 4.0]})
+    np.testing.assert_array_equal(to_padded(numbers).values[:, 0], [[1.0, 3.0], [2.0, 4.0]])
 
 
 @pytest.mark.parametrize("X", [np.arange(4.0), pd.Series([1.0, 2.0]), np.float64(3.0)], ids=["1d", "series", "scalar"])

@@ -801,6 +801,49 @@ def test_docstring_examples(module):
     assert result.failed == 0
 
 
+def test_float64_standardises_at_double_precision():
+    # The scaling statistics were copied into float32 buffers before the cast to float64:
+    # an offset of 1e10 + 500 left the inputs ~500 standard deviations off, and data near
+    # 1e40 (too large for float32, which the float32 error tells to fit with float64) failed.
+    rng = np.random.RandomState(1)
+    y = np.repeat([0, 1], 40)
+    base = rng.randn(80, 30) + np.where(y, 1.0, -1.0)[:, None]
+    params = {**TINY, "dtype": "float64", "max_epochs": 30, "dropout": 0.0, "augment_scale": 0.0, "augment_noise": 0.0}
+    X = base + (1e10 + 500)
+    clf = S4Classifier(**params).fit(X, y)
+    shift = clf.net_.module_.input_shift
+    assert shift.dtype == torch.float64 and abs(shift.item() - X.mean()) < 1e-3
+    assert clf.score(X, y) == S4Classifier(**params).fit(base, y).score(base, y) == 1.0
+    huge = 1e40 * (1 + 0.1 * rng.randn(80, 30))
+    reg = S4Regressor(**{**params, "max_epochs": 2}).fit(huge, huge.mean(axis=1))
+    assert np.isfinite(reg.predict(huge)).all()
+
+
+def test_lists_of_arrays_take_any_length_even_when_the_training_lengths_agree():
+    rng = np.random.RandomState(0)
+    y = np.arange(20) % 2
+    series = [rng.randn(15) + k for k in y]
+    clf = S4Classifier(**TINY).fit(series, y)
+    assert not hasattr(clf, "n_features_in_")
+    assert clf.predict([rng.randn(10)]).shape == (1,) and len(clf.transform([rng.randn(10)])) == 1
+    # a list of equal-length lists is a table, as in scikit-learn: its width is fixed
+    table = S4Classifier(**TINY).fit([s.tolist() for s in series], y)
+    assert table.n_features_in_ == 15
+    with pytest.raises(ValueError, match="expecting 15 features"):
+        table.predict([rng.randn(10).tolist()])
+
+
+def test_partial_fit_declared_classes_allow_a_weighted_one_class_batch():
+    X, _ = make_data(n=10)
+    zeros = np.zeros(10, dtype=int)
+    clf = S4Classifier(**TINY).partial_fit(X, zeros, classes=[0, 1], sample_weight=np.ones(10))
+    assert clf.classes_.tolist() == [0, 1]
+    S4Classifier(**{**TINY, "class_weight": {0: 1.0, 1: 2.0}}).partial_fit(X, zeros, classes=[0, 1])
+    # fit still needs two classes with weight
+    with pytest.raises(ValueError, match="only one class with non-zero weight"):
+        S4Classifier(**TINY).fit(X, np.arange(10) % 2, sample_weight=np.arange(10) % 2)
+
+
 def test_partial_fit_with_other_classes_later_is_an_error():
     X, y = make_data()
     clf = S4Classifier(**TINY).partial_fit(X, y, classes=[0, 1, 2])

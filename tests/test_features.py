@@ -450,3 +450,13 @@ def test_parameters_changed_after_fit_ask_for_a_refit(change):
     assert refit.shape[0] == 5 and est.get_feature_names_out().shape == (refit.shape[1],)
     est.set_params(**{k: v for k, v in S4Features(pooling=("mean",), window=(0.5,), n_coefs=3).get_params().items()})
     np.testing.assert_array_equal(est.fit(X).transform(X), before)
+
+
+def test_list_of_arrays_takes_any_length_even_when_the_training_lengths_agree():
+    # a list of arrays is a collection of series, not a table, whatever the lengths in fit
+    rng = np.random.RandomState(0)
+    feat = S4Features().fit([rng.randn(15) for _ in range(6)])
+    assert not hasattr(feat, "n_features_in_")
+    assert feat.transform([rng.randn(10)]).shape == (1, feat.transform([rng.randn(15)]).shape[1])
+    table = S4Features().fit([rng.randn(15).tolist() for _ in range(6)])
+    assert table.n_features_in_ == 15

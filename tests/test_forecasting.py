@@ -766,3 +766,55 @@ def test_exogenous_values_with_repeated_time_steps_are_an_error(y):
     X = pd.DataFrame({"x": np.arange(len(y), dtype=float)}, index=y.index)
     with pytest.raises(ValueError, match="repeated time step"):
         S4Forecaster(**TINY).fit(y, pd.concat([X, X.iloc[:1]]))
+
+
+# --------------------------------------------------------------------------- review fixes (2026-12-01)
+def test_newest_first_or_backward_datetime_index_is_refused():
+    # A newest-first daily index has a regular frequency (-1D); it used to be accepted, with the
+    # oldest date as the cutoff and "forecasts" running into the past.
+    index = pd.date_range("2024-01-01", periods=30, freq="D")
+    y_new_first = pd.Series(np.arange(30.0)[::-1] + 100, index=index[::-1])
+    with pytest.raises(ValueError, match=r"not in increasing order .*sort_index\(\)"):
+        S4Forecaster(**TINY).fit(y_new_first)
+    with pytest.raises(ValueError, match="does not step forward"):
+        S4Forecaster(**{**TINY, "freq": "-1D"}).fit(pd.Series([1.0, 2.0, 3.0], index=index[:3]))
+    # an empty series with a frequency used to fail with an IndexError
+    with pytest.raises(ValueError, match="y has 0 observation"):
+        S4Forecaster(**{**TINY, "freq": "D"}).fit(pd.Series([], dtype=float, index=pd.DatetimeIndex([])))
+
+
+def test_score_pairs_targets_by_name(fitted_two, two_targets):
+    test = two_targets[-12:-6]
+    reference = fitted_two.score(test)
+    assert fitted_two.score(test[["b", "a"]]) == pytest.approx(reference)
+    with pytest.raises(ValueError, match=r"y has columns \['foo', 'bar'\], fit saw \['a', 'b'\]"):
+        fitted_two.score(test.set_axis(["foo", "bar"], axis=1))
+    with pytest.raises(ValueError, match=r"y has 1 column\(s\), fit saw 2"):
+        fitted_two.score(test["a"])
+    np.testing.assert_allclose(fitted_two.score(test.to_numpy()), reference)  # an array: by position
+
+
+def test_three_point_series_gets_the_scale_of_its_changes():
+    # Two known one-step changes used to leave every scale at 1 (a log change of e^±1 a step).
+    with pytest.warns(UserWarning, match="too short"):
+        model = S4Forecaster(**{**TINY, "max_horizon": 3}).fit(pd.Series([100.0, 101.0, 102.0]))
+    np.testing.assert_allclose(model.step_scale_, np.sqrt(np.mean(np.diff(np.log([100.0, 101.0, 102.0])) ** 2)), rtol=1e-6)
+    assert model.change_scale_.max() < 0.05
+    interval = model.predict_interval(3)
+    assert (interval["upper"] / interval["lower"]).max() < 1.5
+
+
+def test_forecast_stamps_and_levels_of_the_wrong_kind_get_clear_errors(fitted):
+    with pytest.raises(ValueError, match=r"frequency 'Q-DEC' but y had 'M'.*asfreq\('M'\)"):
+        fitted.predict(pd.period_range("1960-03", periods=2, freq="Q"))
+    with pytest.raises(ValueError, match=r"alpha must be a number or a 1-D list of numbers, got shape \(1, 2\)"):
+        fitted.predict_quantiles(2, alpha=[[0.1, 0.5]])
+    with pytest.raises(TypeError, match="alpha must be a number"):
+        fitted.predict_quantiles(2, alpha="low")
+
+
+def test_update_with_an_array_of_the_wrong_width_names_the_columns():
+    y = pd.Series(np.arange(40.0) + 100, index=pd.RangeIndex(100, 300, 5))
+    model = S4Forecaster(**TINY).fit(y)
+    with pytest.raises(ValueError, match=r"y_new has 2 column\(s\), fit saw 1"):
+        model.update(np.ones((2, 2)))
