@@ -256,6 +256,8 @@ def discretize(
         raise ValueError(f"A must be a square matrix, got shape {A.shape}.")
     if B.ndim not in (1, 2) or B.shape[0] != A.shape[0]:
         raise ValueError(f"B must have shape ({A.shape[0]},) or ({A.shape[0]}, M), got {B.shape}.")
+    if np.ndim(dt) != 0 or isinstance(dt, (bool, np.bool_)):
+        raise ValueError(f"The step size dt must be one positive number (a scalar), got {dt!r}.")
     if not np.isfinite(dt) or dt <= 0:
         raise ValueError(f"The step size dt must be a positive finite number, got {dt!r}.")
     if method not in DISCRETIZATIONS:

@@ -124,3 +124,10 @@ def test_discretize_matrix_input():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("dt", [0.0, -0.1, float("nan"), np.array([0.1, 0.2]), True])
+def test_discretize_refuses_a_bad_step_size(dt):
+    A, B = hippo.transition("legs", 4)
+    with pytest.raises(ValueError, match="step size dt must be"):
+        hippo.discretize(A, B, dt)

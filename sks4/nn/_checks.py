@@ -24,7 +24,7 @@ def check_sequence(x, channels: int, dtype: torch.dtype, name: str = "x") -> Ten
         )
     if x.shape[0] == 0 or x.shape[2] == 0:
         raise ValueError(f"{name} is empty (shape {tuple(x.shape)}): need at least one sequence of length >= 1.")
-    _check_dtype(x, dtype, name)
+    x = _check_dtype(x, dtype, name)
     if not _all_finite(x):
         raise ValueError(f"{name} contains NaN or infinite values; impute or drop them before the model.")
     return x
@@ -36,7 +36,7 @@ def check_step_input(x, channels: int, dtype: torch.dtype, name: str = "x_t") ->
         raise TypeError(f"{name} must be a torch.Tensor of shape (batch, {channels}), got {type(x).__name__}.")
     if x.ndim != 2 or x.shape[1] != channels:
         raise ValueError(f"{name} must have shape (batch, {channels}) for one time step, got {tuple(x.shape)}.")
-    _check_dtype(x, dtype, name)
+    x = _check_dtype(x, dtype, name)
     if not _all_finite(x):
         raise ValueError(f"{name} contains NaN or infinite values.")
     return x
@@ -75,12 +75,32 @@ def _all_finite(x: Tensor) -> bool:
     return bool(torch.isfinite(x).all())
 
 
-def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> None:
-    if x.dtype != dtype:
-        raise ValueError(
-            f"{name} has dtype {x.dtype} but the module's parameters are {dtype}; "
-            f"cast the input with {name}.to({dtype}) or the module with .to({x.dtype})."
+_HALF_DTYPES = (torch.float16, torch.bfloat16)
+
+
+def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> Tensor:
+    """``x`` when it has the module's dtype; under autocast, a half-precision ``x`` cast to it."""
+    if x.dtype == dtype:
+        return x
+    if x.dtype in _HALF_DTYPES and torch.is_autocast_enabled(x.device.type):
+        # Mixed precision: the previous layer's matrix products ran in half precision. The SSM
+        # kernels and the FFT convolution need float32 or float64 (complex arithmetic).
+        return x.to(dtype)
+    if x.dtype in _HALF_DTYPES or not x.dtype.is_floating_point:
+        advice = (
+            "the SSM kernels compute in float32 or float64 (complex numbers), so the module cannot take "
+            f"{x.dtype}; for mixed precision run it under torch.autocast"
+            if x.dtype in _HALF_DTYPES
+            else "integer and boolean inputs are not cast silently"
         )
+        raise ValueError(
+            f"{name} has dtype {x.dtype} but the module's parameters are {dtype}; cast the input with "
+            f"{name}.to({dtype}) ({advice})."
+        )
+    raise ValueError(
+        f"{name} has dtype {x.dtype} but the module's parameters are {dtype}; "
+        f"cast the input with {name}.to({dtype}) or the module with .to({x.dtype})."
+    )
 
 
 def check_lengths(lengths, batch: int, length: int, device: torch.device) -> Tensor:

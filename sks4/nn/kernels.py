@@ -43,6 +43,8 @@ DISCRETIZATIONS = ("bilinear", "zoh")
 
 
 def _check_positive_int(value, name: str) -> int:
+    if isinstance(value, Tensor) and value.ndim == 0 and not value.dtype.is_floating_point and value.dtype != torch.bool:
+        value = int(value)  # a 0-d integer tensor, e.g. from x.shape under tracing
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
@@ -173,12 +175,17 @@ class SSMKernel(nn.Module):
         return state
 
     def _step_matrices(self) -> tuple[Tensor, Tensor, Tensor]:
-        # Cached until a parameter changes (optimizer steps bump tensor versions).
-        key = tuple((p.data_ptr(), p._version, p.dtype, p.device) for p in self.parameters())
-        if self._step_cache is None or self._step_cache[0] != key:
-            with torch.no_grad():
-                self._step_cache = (key, self._recurrence())
-        return self._step_cache[1]
+        # Cached until a parameter changes. Optimizer steps bump tensor versions, but writes
+        # through .data (EMA, clipping, older optimizers) do not: the cache also keeps a copy
+        # of the parameters and compares values (small tensors, a few microseconds a step).
+        params = list(self.parameters())
+        key = (self.discretization, *((p.data_ptr(), p._version, p.dtype, p.device) for p in params))
+        cache = self._step_cache
+        if cache is None or cache[0] != key or not all(torch.equal(p, c) for p, c in zip(params, cache[1])):
+            # normal tensors even when the first step runs under torch.inference_mode()
+            with torch.inference_mode(False), torch.no_grad():
+                self._step_cache = (key, [p.detach().clone() for p in params], self._recurrence())
+        return self._step_cache[2]
 
     def _recurrence(self) -> tuple[Tensor, Tensor, Tensor]:
         raise NotImplementedError
@@ -267,6 +274,7 @@ class DiagonalKernel(SSMKernel):
         return log_dA, dA, dB, C
 
     def forward(self, L: int) -> Tensor:
+        L = _check_positive_int(L, "L")
         log_dA, _, dB, C = self._discrete_diagonal()
         # The conjugate half contributes the complex conjugate: K = 2 Re(...).
         return vandermonde(2 * C * dB, log_dA, L)  # (H, L)
@@ -335,7 +343,10 @@ def _flush_tiny(x: Tensor) -> Tensor:
 
 
 def _matrix_power(M: Tensor, exponent: int) -> Tensor:
-    """``M ** exponent`` for square matrices by repeated squaring, flushing subnormals."""
+    """``M ** exponent`` (``exponent >= 1``) for square matrices by repeated squaring, flushing subnormals."""
+    exponent = int(exponent)  # a copy: the caller's value is left alone
+    if exponent < 1:
+        raise ValueError(f"_matrix_power needs an exponent >= 1, got {exponent}.")
     result = None
     while exponent:
         if exponent & 1:
@@ -448,6 +459,7 @@ class DPLRKernel(SSMKernel):
         return dA, dB, C
 
     def forward(self, L: int) -> Tensor:
+        L = _check_positive_int(L, "L")
         if self.discretization == "zoh":
             return power_kernel(*self._dense(), L)  # (H, L)
         return self._bilinear_kernel(L)

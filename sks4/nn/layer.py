@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from sks4.nn._checks import check_lengths, check_sequence, check_step_input, sequence_mask
 from sks4.nn.functional import fft_conv
-from sks4.nn.kernels import DiagonalKernel, DPLRKernel
+from sks4.nn.kernels import DiagonalKernel, DPLRKernel, _check_positive_int
 
 __all__ = ["S4Layer", "ChannelLinear", "KERNELS"]
 
@@ -98,6 +98,7 @@ class S4Layer(nn.Module):
         init: str | None = None,
     ):
         super().__init__()
+        d_model = _check_positive_int(d_model, "d_model")  # before doubling it for a bidirectional kernel
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must lie in [0, 1), got {dropout!r}.")
         self.bidirectional = bool(bidirectional)
@@ -124,8 +125,10 @@ class S4Layer(nn.Module):
 
     def _forward(self, u: Tensor, mask: Tensor | None) -> Tensor:
         H, L = self.d_model, u.shape[-1]
-        if mask is not None and self.bidirectional:
-            u = u * mask  # the anti-causal kernel must not read the padding
+        if mask is not None:
+            # The anti-causal kernel would read the padding; the causal one cannot, but the FFT's
+            # rounding spreads every input value a little over all positions, so zero it either way.
+            u = u * mask
         k = self.kernel(L)  # (H, L) or (2H, L)
         # The skip term D u is the convolution with D δ: fold it into the causal kernel's lag 0.
         skip = F.pad(self.D.unsqueeze(-1), (0, L - 1))  # (H, L)

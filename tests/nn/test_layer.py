@@ -34,6 +34,26 @@ def test_step_cache_follows_parameter_updates(run_recurrent):
     assert (y - run_recurrent(layer, x)).abs().max() <= 1e-4
 
 
+def test_step_cache_follows_writes_through_data_and_survives_inference_mode(run_recurrent):
+    # .data writes (EMA, clipping, older optimizers) do not bump tensor versions; the cache
+    # used to keep the old system (step vs forward: 0.15 off after log_dt.data.add_(1)).
+    torch.manual_seed(0)
+    layer = S4Layer(2, d_state=4).eval()
+    x = torch.randn(1, 2, 6)
+    run_recurrent(layer, x)
+    layer.kernel.log_dt.data.add_(1.0)
+    with torch.no_grad():
+        assert (layer(x) - run_recurrent(layer, x)).abs().max() <= 1e-5
+    # a first step under inference_mode must not leave inference tensors for later autograd use
+    fresh = S4Layer(2, d_state=4).eval()
+    with torch.inference_mode():
+        fresh.step(torch.randn(1, 2), fresh.default_state(1))
+    u = torch.randn(1, 2, requires_grad=True)
+    y, _ = fresh.step(u, fresh.default_state(1))
+    y.sum().backward()
+    assert u.grad is not None
+
+
 @pytest.mark.parametrize("L", [1, 2, 3, 127, 1000])
 def test_any_length(L):
     layer = S4Layer(4, d_state=8)
@@ -50,7 +70,12 @@ def test_padding_never_leaks(kernel, bidirectional):
     with torch.no_grad():
         y = layer(x, lengths=torch.tensor([30, 12]))
         alone = layer(x[1:, :, :12])
+        # huge padding: it must not reach the valid steps through the FFT's rounding either
+        # (the causal layer masked only its output and let 1e6 through as ~0.03)
+        x[1, :, 12:] = 1e6
+        y_huge = layer(x, lengths=torch.tensor([30, 12]))
     assert (y[1, :, :12] - alone[0]).abs().max() <= 1e-5
+    assert torch.equal(y_huge[1], y[1])
     assert (y[1, :, 12:] == 0).all()
 
 
@@ -150,3 +175,30 @@ def test_batch_chunks_give_the_same_outputs_and_gradients(monkeypatch, kernel, b
     torch.testing.assert_close(y_chunked, y_whole, rtol=0, atol=1e-12)
     for got, expected in zip(g_chunked, g_whole):
         torch.testing.assert_close(got, expected, rtol=0, atol=1e-10)
+
+
+def test_half_precision_under_autocast_and_clear_advice_otherwise():
+    torch.manual_seed(0)
+    first, second = S4Layer(4, d_state=8), S4Layer(4, d_state=8)
+    x = torch.randn(2, 4, 20)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = second(first(x))  # the GLU's product is bfloat16: the next layer takes it
+        first.eval()
+        out, _ = first.step(x[..., 0].bfloat16(), first.default_state(2))
+    assert y.shape == (2, 4, 20) and torch.isfinite(y.float()).all() and out.shape == (2, 4)
+    with pytest.raises(ValueError, match=r"cast the input with u.to\(torch.float32\) .*torch.autocast"):
+        first(x.bfloat16())
+    with pytest.raises(ValueError, match=r"u.to\(torch.float32\) \(integer"):
+        first(x.long())
+
+
+def test_bad_lengths_for_the_kernels_and_sizes_are_named():
+    for kernel in ("dplr", "diag"):
+        k = S4Layer(2, d_state=4, kernel=kernel).kernel
+        for L in (-3, 0, 2.5, True):
+            with pytest.raises(ValueError, match="L must be a positive integer"):
+                k(L)
+        L = torch.tensor(5)
+        assert k(L).shape == (2, 5) and L.item() == 5  # a 0-d integer tensor, left unchanged
+    with pytest.raises(ValueError, match="d_model must be a positive integer, got -1"):
+        S4Layer(-1, bidirectional=True)
