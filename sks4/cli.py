@@ -371,7 +371,20 @@ def _read_table(path: Path, what: str, text_columns: Sequence[str] = ()):
                     f"reading Parquet files ({path}) needs pyarrow or fastparquet: pip install pyarrow"
                 ) from None
         sep = "\t" if ".tsv" in suffixes else ","
-        frame = pd.read_csv(path, sep=sep, dtype={c: str for c in text_columns} or None)
+        dtype = {c: str for c in text_columns} or None
+        frame = pd.read_csv(path, sep=sep, dtype=dtype)
+        if not isinstance(frame.index, pd.RangeIndex):
+            # Every data row has more fields than the header: pandas took the first field(s) as the
+            # index and shifted the columns left, in silence.
+            if frame.iloc[:, -1].isna().all():  # a delimiter at the end of every data row
+                frame = pd.read_csv(path, sep=sep, dtype=dtype, index_col=False)
+            else:
+                raise UserError(
+                    f"the data rows of {path} have more fields than its header row, so the columns would be "
+                    "read shifted. Typical causes: numbers with unquoted thousands separators (1,500: write "
+                    f"1500 or \"1,500\"), or a file separated by ';' (with decimal commas): save it "
+                    f"{'tab' if sep == chr(9) else 'comma'}-separated with '.' as the decimal point"
+                )
     except pd.errors.EmptyDataError:
         raise UserError(f"{what} file is empty: {path}") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -479,6 +492,8 @@ def _run_classify(args, report: _Reporter) -> int:
         if column not in train.columns and column not in test.columns:
             raise UserError(f"--drop {column!r} is a column of neither {args.train} nor {args.test}")
     skip = {args.target, *args.drop}
+    for frame, path in ((train, args.train), (test, args.test)):
+        _refuse_row_number_column(frame, path, skip)
     steps = [c for c in train.columns if c not in skip]
     if len(steps) < MIN_TIMESTEPS:
         raise UserError(
@@ -535,16 +550,36 @@ def _run_classify(args, report: _Reporter) -> int:
         proba = model.predict_proba(X_test)
         for k, label in enumerate(model.classes_):
             out[f"proba_{label}"] = proba[:, k]
+    accuracy_line = None
     if args.target in test.columns:
         truth = test[args.target]
         known = truth.notna().to_numpy()
         if known.any():
             accuracy = float(np.mean(_same_labels(truth[known], np.asarray(predictions)[known], labels.dtype)))
             partial = "" if known.all() else f" (on the {int(known.sum())} labelled rows)"
-            report.result(f"test accuracy: {accuracy:.4f}{partial}")
+            accuracy_line = f"test accuracy: {accuracy:.4f}{partial}"
+    # the file first: output to a closed pipe must not lose the predictions
     _write_table(out, args.output)
+    if accuracy_line is not None:
+        report.result(accuracy_line)
     report.result(f"wrote {len(out)} predictions to {args.output}")
     return 0
+
+
+def _refuse_row_number_column(frame, path: Path, skip) -> None:
+    """An unnamed first column 0, 1, 2, ... is the index that ``DataFrame.to_csv()`` writes, not a time step."""
+    import numpy as np
+
+    first = frame.columns[0]
+    if first in skip or not str(first).startswith("Unnamed: 0"):
+        return
+    values = frame[first]
+    if np.issubdtype(values.dtype, np.number) and np.array_equal(values.to_numpy(), np.arange(len(frame))):
+        raise UserError(
+            f"the first column of {path} has no name and holds the row numbers 0, 1, 2, ... (the index that "
+            f"pandas' to_csv() writes), which would be read as time step 0; leave it out with "
+            f"--drop {str(first)!r}, or save the file with to_csv(..., index=False)"
+        )
 
 
 def _check_series(X, path: Path) -> None:
@@ -695,9 +730,9 @@ def _run_forecast(args, report: _Reporter) -> int:
         out.index = out.index.strftime("%Y-%m-%d")
     out = out.reset_index()
     level = f"{round(100 * args.coverage, 6):g}%"  # 0.9 -> 90%, 0.999 -> 99.9%, 0.125 -> 12.5%
+    _write_table(out, args.output)  # the file first: output to a closed pipe must not lose the forecast
     report.result(f"forecast of {str(column)!r}, {horizon} step(s), {level} interval:")
     report.result(out.to_string(index=False, float_format=lambda v: f"{v:.6g}", max_rows=40))
-    _write_table(out, args.output)
     report.result(f"wrote {len(out)} forecasts to {args.output}")
     return 0
 
@@ -767,6 +802,14 @@ def _time_index(values, name: str, args):
         raise UserError(f"time column {name!r} does not read as dates: {_one_line(exc)}") from None
     if index.tz is not None:
         index = index.tz_convert(None)
+        if len(index) >= 3 and pd.infer_freq(index) is None and not pd.api.types.is_datetime64_any_dtype(values):
+            # Daily (or coarser) stamps at local midnight whose UTC offset changes with daylight
+            # saving time are irregular in UTC; their local wall-clock times are the regular series.
+            local = pd.to_datetime(
+                values.astype(str).str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True), errors="coerce"
+            )
+            if local.notna().all() and pd.infer_freq(pd.DatetimeIndex(local)) is not None:
+                index = pd.DatetimeIndex(local)
     return index.rename(name)
 
 

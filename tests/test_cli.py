@@ -397,3 +397,61 @@ def test_demo_full(tmp_path, capsys):
     assert results.loc[0, "value"] >= 0.9  # S4Classifier on GunPoint
     assert results.loc[1, "value"] >= 0.9  # S4Features + ridge
     assert results.loc[2, "value"] < 0.145  # S4Forecaster beats the seasonal naive sMAPE
+
+
+# --------------------------------------------------------------------------- review fixes (2026-12-01)
+def test_rows_with_a_trailing_delimiter_are_read_unshifted(wide_files, tmp_path, capsys):
+    train, test = wide_files
+    for path in (train, test):  # "b,-0.07,...,0.97," under the header "id,label,t0,...": one field more
+        lines = path.read_text().splitlines()
+        path.write_text("\n".join([lines[0]] + [line + "," for line in lines[1:]]) + "\n")
+    out = tmp_path / "pred.csv"
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "--features", "-q",
+                 "-o", str(out)]) == 0
+    pred = pd.read_csv(out)
+    assert set(pred["prediction"]) <= {"up", "down"}  # shifted, the labels were the t0 values
+    assert "test accuracy: 1.0000" in capsys.readouterr().out
+
+
+def test_rows_with_more_fields_than_the_header_are_an_error(tmp_path, capsys):
+    thousands = tmp_path / "thousands.csv"  # 1,500 unquoted: three fields under a two-field header
+    thousands.write_text("date,sales\n" + "".join(f"2020-01-{d:02d},1,{500 + d}\n" for d in range(1, 29)))
+    semicolons = tmp_path / "semi.csv"  # decimal commas in a ';' file
+    semicolons.write_text("date;sales\n" + "".join(f"2020-01-{d:02d};100,{d:02d}\n" for d in range(1, 29)))
+    for path in (thousands, semicolons):
+        assert main(["forecast", str(path), "--horizon", "3", "-q", "-o", str(tmp_path / "o.csv")]) == 2
+        err = _error(capsys)
+        assert "have more fields than its header row" in err and "thousands separators" in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_the_row_number_column_of_to_csv_is_refused_with_advice(tmp_path, capsys):
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    _wide(12, 16, 0).drop(columns="id").to_csv(train)  # with pandas' default index
+    _wide(6, 16, 1).drop(columns="id").to_csv(test)
+    args = ["classify", str(train), str(test), "--target", "label", "--features", "-q", "-o", str(tmp_path / "p.csv")]
+    assert main(args) == 2
+    assert "holds the row numbers 0, 1, 2, ... (the index that pandas' to_csv() writes)" in _error(capsys)
+    assert main([*args, "--drop", "Unnamed: 0"]) == 0
+
+
+def test_the_file_is_written_before_the_results_are_printed(series_file, tmp_path, monkeypatch):
+    # printing to a closed pipe (sks4 forecast ... | head -0) used to lose the written file
+    def broken_pipe(message=""):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli._Reporter, "result", staticmethod(broken_pipe))
+    out = tmp_path / "forecast.csv"
+    assert main(["forecast", str(series_file), "--column", "sales", "--horizon", "3", "-q", "--max-epochs", "1",
+                 "--threads", "1", "-o", str(out)]) != 0
+    assert len(pd.read_csv(out)) == 3
+
+
+def test_daily_dates_whose_utc_offset_changes_with_daylight_saving_time(tmp_path):
+    # local midnights are irregular in UTC across the change (23 h one day); read as local dates
+    days = pd.date_range("2021-03-20", periods=20, freq="D", tz="Europe/Berlin")
+    path, out = tmp_path / "dst.csv", tmp_path / "out.csv"
+    pd.DataFrame({"date": [t.isoformat() for t in days], "y": np.arange(20.0) + 10}).to_csv(path, index=False)
+    assert main(["forecast", str(path), "--horizon", "3", "-q", "--max-epochs", "1", "--threads", "1",
+                 "-o", str(out)]) == 0
+    assert pd.read_csv(out)["date"].tolist() == ["2021-04-09", "2021-04-10", "2021-04-11"]
