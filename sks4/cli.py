@@ -643,6 +643,14 @@ def _run_forecast(args, report: _Reporter) -> int:
             f"note: the first column {str(first)!r} does not read as dates; numbering the rows as steps "
             "(name the time column with --time-column)"
         )
+    elif time_column is None and args.time_column is None:
+        # only the first column is taken as the time column: say so when another one holds dates
+        dated = [c for c in frame.columns[1:] if c != args.column and _reads_as_dates(frame[c])]
+        if dated:
+            report.status(
+                f"note: numbering the rows as steps; column {str(dated[0])!r} reads as dates: to use it as "
+                f"the time column, pass --time-column {str(dated[0])!r}"
+            )
     if args.freq is not None and time_column is None:
         raise UserError("--freq needs a time column of dates (--time-column)")
     others = [c for c in frame.columns if c != time_column]
@@ -754,10 +762,21 @@ def _time_column(frame, args) -> str | None:
     # A first column of text is the time column when most of it reads as dates; the rest must
     # then read too (_time_index says which row does not), instead of the whole column being
     # dropped in silence for one odd date.
+    return first if _reads_as_dates(frame[first]) else None
+
+
+def _reads_as_dates(values) -> bool:
+    """Whether most values of a text (or datetime) column read as dates."""
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(frame[first], errors="coerce", format="mixed", utc=True)
-    return first if parsed.notna().mean() >= 0.5 else None
+        parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    return bool(parsed.notna().mean() >= 0.5)
 
 
 def _parse_dates(values):

@@ -134,8 +134,33 @@ def _time_axis(index: Any) -> Any:
     return np.asarray(index)
 
 
-def _single_series(data: Any, name: str) -> Any:
-    """``data`` as a pandas Series: a Series, a one-column DataFrame or a 1-D array (indexed 0..n-1)."""
+def _steps_after(index: Any, n: int, name: str) -> Any:
+    """The ``n`` time stamps that follow ``index`` at its frequency (where an array forecast goes)."""
+    import pandas as pd
+
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(index[-1] + 1, periods=n, freq=index.freq)
+    if isinstance(index, pd.DatetimeIndex):
+        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+        if freq is None:
+            raise ValueError(
+                f"{name} is an array, and the dates of y_train have no regular frequency to continue: pass "
+                f"{name} as a pandas Series indexed by its time stamps."
+            )
+        return pd.date_range(index[-1], periods=n + 1, freq=freq)[1:]
+    values = np.asarray(index)
+    if np.issubdtype(values.dtype, np.number):
+        step = values[-1] - values[-2] if len(values) > 1 else 1
+        return pd.Index(values[-1] + step * np.arange(1, n + 1))
+    raise ValueError(f"{name} is an array: pass it as a pandas Series indexed by its time stamps.")
+
+
+def _single_series(data: Any, name: str, after: Any = None) -> Any:
+    """``data`` as a pandas Series: a Series, a one-column DataFrame or a 1-D array.
+
+    An array is indexed by the steps right after the series ``after`` (a
+    forecast, or the truth that followed the history), else 0..n-1.
+    """
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
@@ -150,7 +175,9 @@ def _single_series(data: Any, name: str) -> Any:
     values = np.asarray(data)
     if values.ndim != 1:
         raise ValueError(f"{name} must be a pandas Series or a 1-D array, got an array of shape {values.shape}.")
-    return pd.Series(values)
+    if after is None:
+        return pd.Series(values)
+    return pd.Series(values, index=_steps_after(after.index, len(values), name))
 
 
 def plot_forecast(
@@ -174,11 +201,14 @@ def plot_forecast(
     y_train : pandas Series
         The history the forecaster saw (a one-column DataFrame works too).
     y_pred : pandas Series
-        Point forecasts, indexed by the forecast time stamps.
+        Point forecasts, indexed by the forecast time stamps (a 1-D array
+        is placed at the steps right after ``y_train``).
     intervals : pandas DataFrame, optional
-        Prediction interval with columns ``lower`` and ``upper``, drawn as a band.
+        Prediction interval with columns ``lower`` and ``upper``, drawn as a
+        band; indexed like ``y_pred``.
     y_test : pandas Series, optional
-        The observations that followed the history (held out), to compare.
+        The observations that followed the history (held out), to compare
+        (an array: the steps right after ``y_train``).
     ax : matplotlib Axes, optional
         Where to draw; default a new figure.
     last : int, optional
@@ -208,7 +238,7 @@ def plot_forecast(
 
     plt = _pyplot()
     history = _single_series(y_train, "y_train")
-    forecast = _single_series(y_pred, "y_pred")
+    forecast = _single_series(y_pred, "y_pred", after=history)  # an array: the steps after the history
     if last is not None:
         if isinstance(last, bool) or not isinstance(last, (int, np.integer)) or last < 1:
             raise ValueError(f"last must be a positive integer or None, got {last!r}.")
@@ -219,6 +249,11 @@ def plot_forecast(
         raise ValueError(
             "intervals must be a DataFrame with columns 'lower' and 'upper' (from predict_interval; for "
             f"several targets select one, e.g. intervals['y']), got {columns}."
+        )
+    if intervals is not None and not intervals.index.equals(forecast.index):
+        raise ValueError(
+            "intervals must be indexed like y_pred (both from the same forecaster and fh): got "
+            f"{intervals.index[:2].tolist()}... for the intervals and {forecast.index[:2].tolist()}... for y_pred."
         )
 
     if ax is None:
@@ -237,7 +272,7 @@ def plot_forecast(
     ax.plot(_time_axis(history.index), history.to_numpy(np.float64), color="0.3", lw=1.3, label="history")
     ax.plot(_time_axis(forecast.index), forecast.to_numpy(np.float64), color="C0", lw=1.6, label="forecast")
     if y_test is not None:
-        truth = _single_series(y_test, "y_test")
+        truth = _single_series(y_test, "y_test", after=history)
         ax.plot(_time_axis(truth.index), truth.to_numpy(np.float64), color="k", lw=1.2, ls="--", label="held-out")
     if history.name is not None:
         ax.set_ylabel(str(history.name))

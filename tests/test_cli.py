@@ -455,3 +455,15 @@ def test_daily_dates_whose_utc_offset_changes_with_daylight_saving_time(tmp_path
     assert main(["forecast", str(path), "--horizon", "3", "-q", "--max-epochs", "1", "--threads", "1",
                  "-o", str(out)]) == 0
     assert pd.read_csv(out)["date"].tolist() == ["2021-04-09", "2021-04-10", "2021-04-11"]
+
+
+def test_a_date_column_that_is_not_first_gets_a_note(tmp_path, capsys):
+    frame = _monthly(30)[["sales", "month"]]  # dates second: only the first column is looked at
+    path = tmp_path / "second.csv"
+    frame.to_csv(path, index=False)
+    assert main(["forecast", str(path), "--horizon", "3", "--max-epochs", "1", "--threads", "1",
+                 "-o", str(tmp_path / "o.csv")]) == 0
+    printed = capsys.readouterr()
+    assert "column 'month' reads as dates: to use it as the time column, pass --time-column 'month'" in (
+        printed.err + printed.out
+    )

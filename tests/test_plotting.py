@@ -140,3 +140,32 @@ def test_plot_reconstruction_with_difference_inputs():
     x = np.sin(np.linspace(0, 12, 120))
     fig = plot_reconstruction(S4Features(measure="legt", n_coefs=8, window=None, inputs=("raw", "diff")), [x])
     assert len(fig.axes) == 2
+
+
+@pytest.mark.parametrize(
+    "index",
+    [pd.period_range("2000-01", periods=20, freq="M"), pd.date_range("2000-01-03", periods=20, freq="W-MON"),
+     pd.RangeIndex(100, 200, 5)],
+    ids=["period", "datetime", "range"],
+)
+def test_plot_forecast_places_array_forecasts_after_the_history(index):
+    # a 1-D array forecast used to be drawn at 0, 1, 2 (over the start of the history, or 1970)
+    history = pd.Series(np.arange(20.0), index=index)
+    fig = plot_forecast(history, np.array([20.0, 21.0, 22.0]), y_test=np.array([20.5, 21.5, 22.5]))
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    expected = pd.Series([20.0, 21.0, 22.0], index=history.index[-3:].shift(3) if not isinstance(index, pd.RangeIndex)
+                         else pd.RangeIndex(200, 215, 5))
+    for label in ("forecast", "held-out"):
+        x = lines[label].get_xdata()
+        assert len(x) == 3
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(fig.axes[0].get_lines()[1].get_xdata()))
+    reference = plot_forecast(history, expected).axes[0].get_lines()[1].get_xdata()
+    np.testing.assert_array_equal(np.asarray(lines["forecast"].get_xdata()), np.asarray(reference))
+
+
+def test_plot_forecast_refuses_intervals_of_another_index():
+    history = pd.Series(np.arange(20.0))
+    forecast = pd.Series([20.0, 21.0, 22.0], index=[20, 21, 22])
+    band = pd.DataFrame({"lower": [1.0, 2, 3], "upper": [3.0, 4, 5]}, index=pd.period_range("2000-01", periods=3, freq="M"))
+    with pytest.raises(ValueError, match="intervals must be indexed like y_pred"):
+        plot_forecast(history, forecast, band)
