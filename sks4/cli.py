@@ -374,17 +374,24 @@ def _read_table(path: Path, what: str, text_columns: Sequence[str] = ()):
         dtype = {c: str for c in text_columns} or None
         frame = pd.read_csv(path, sep=sep, dtype=dtype)
         if not isinstance(frame.index, pd.RangeIndex):
-            # Every data row has more fields than the header: pandas took the first field(s) as the
-            # index and shifted the columns left, in silence.
-            if frame.iloc[:, -1].isna().all():  # a delimiter at the end of every data row
-                frame = pd.read_csv(path, sep=sep, dtype=dtype, index_col=False)
-            else:
+            # Every data row has one field more than the header: pandas reads the first field as
+            # row names (R's write.table, to_csv(index_label=False)). When the last field is empty in
+            # every row, the rows may as well end in a delimiter, which would shift every column:
+            # the two cannot be told apart, so say so instead of guessing.
+            if frame.iloc[:, -1].isna().all():
                 raise UserError(
-                    f"the data rows of {path} have more fields than its header row, so the columns would be "
-                    "read shifted. Typical causes: numbers with unquoted thousands separators (1,500: write "
-                    f"1500 or \"1,500\"), or a file separated by ';' (with decimal commas): save it "
-                    f"{'tab' if sep == chr(9) else 'comma'}-separated with '.' as the decimal point"
+                    f"the data rows of {path} have one field more than its header row, and that last field is "
+                    "empty in every row: either every row ends with a delimiter (remove it), or the first field "
+                    "holds row names (give that column a name in the header)"
                 )
+            warnings.warn(
+                f"the data rows of {path} have one field more than its header; reading the first field as "
+                "row names. If it is not (numbers with unquoted thousands separators such as 1,500, or a "
+                "';'-separated file), fix the file",
+                UserWarning,
+                stacklevel=2,
+            )
+            frame = frame.reset_index(drop=True)
     except pd.errors.EmptyDataError:
         raise UserError(f"{what} file is empty: {path}") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -394,7 +401,7 @@ def _read_table(path: Path, what: str, text_columns: Sequence[str] = ()):
     return frame
 
 
-_COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
+_COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz")  # what pandas writes with the standard library alone
 
 
 def _output_format(path: Path) -> str:
@@ -412,7 +419,7 @@ def _output_format(path: Path) -> str:
         return suffixes[-1][1:]
     raise UserError(
         f"--output {path}: cannot tell the format from the name; end it in .csv, .tsv or .parquet "
-        "(.csv.gz and .tsv.gz are compressed)"
+        "(.csv.gz, .csv.bz2, .csv.xz, .csv.zip and the same for .tsv are compressed)"
     )
 
 
@@ -645,7 +652,7 @@ def _run_forecast(args, report: _Reporter) -> int:
         )
     elif time_column is None and args.time_column is None:
         # only the first column is taken as the time column: say so when another one holds dates
-        dated = [c for c in frame.columns[1:] if c != args.column and _reads_as_dates(frame[c])]
+        dated = [c for c in frame.columns[1:] if c != args.column and _looks_like_dates(frame[c])]
         if dated:
             report.status(
                 f"note: numbering the rows as steps; column {str(dated[0])!r} reads as dates: to use it as "
@@ -765,6 +772,26 @@ def _time_column(frame, args) -> str | None:
     return first if _reads_as_dates(frame[first]) else None
 
 
+def _looks_like_dates(values, sample: int = 50) -> bool:
+    """Whether a column other than the first holds dates: its first ``sample`` values all parse in the
+    format of the first one (a cheap, strict check for a note; ``10-20`` or ``1st`` do not pass)."""
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    head = values.dropna().astype(str).iloc[:sample]
+    if head.empty:
+        return False
+    fmt = pd.tseries.api.guess_datetime_format(head.iloc[0])
+    if fmt is None or not any(code in fmt for code in ("%Y", "%y")):
+        return False  # a year, at least
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return bool(pd.to_datetime(head, errors="coerce", format=fmt).notna().all())
+
+
 def _reads_as_dates(values) -> bool:
     """Whether most values of a text (or datetime) column read as dates."""
     import pandas as pd
@@ -821,7 +848,12 @@ def _time_index(values, name: str, args):
         raise UserError(f"time column {name!r} does not read as dates: {_one_line(exc)}") from None
     if index.tz is not None:
         index = index.tz_convert(None)
-        if len(index) >= 3 and pd.infer_freq(index) is None and not pd.api.types.is_datetime64_any_dtype(values):
+        if len(index) >= 3 and pd.infer_freq(index) is None and pd.api.types.is_datetime64_any_dtype(values):
+            # time-zone-aware stamps (Parquet): their wall-clock times in their own zone
+            local = pd.DatetimeIndex(values).tz_localize(None)
+            if pd.infer_freq(local) is not None:
+                index = local
+        elif len(index) >= 3 and pd.infer_freq(index) is None:
             # Daily (or coarser) stamps at local midnight whose UTC offset changes with daylight
             # saving time are irregular in UTC; their local wall-clock times are the regular series.
             local = pd.to_datetime(

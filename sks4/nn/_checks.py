@@ -78,11 +78,21 @@ def _all_finite(x: Tensor) -> bool:
 _HALF_DTYPES = (torch.float16, torch.bfloat16)
 
 
+def _autocast_enabled(device_type: str) -> bool:
+    """``torch.is_autocast_enabled(device_type)``, also on torch < 2.4 (no argument there)."""
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except TypeError:
+        if device_type == "cpu":
+            return torch.is_autocast_cpu_enabled()
+        return torch.is_autocast_enabled()
+
+
 def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> Tensor:
     """``x`` when it has the module's dtype; under autocast, a half-precision ``x`` cast to it."""
     if x.dtype == dtype:
         return x
-    if x.dtype in _HALF_DTYPES and torch.is_autocast_enabled(x.device.type):
+    if x.dtype in _HALF_DTYPES and _autocast_enabled(x.device.type):
         # Mixed precision: the previous layer's matrix products ran in half precision. The SSM
         # kernels and the FFT convolution need float32 or float64 (complex arithmetic).
         return x.to(dtype)
@@ -91,7 +101,7 @@ def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> Tensor:
             "the SSM kernels compute in float32 or float64 (complex numbers), so the module cannot take "
             f"{x.dtype}; for mixed precision run it under torch.autocast"
             if x.dtype in _HALF_DTYPES
-            else "integer and boolean inputs are not cast silently"
+            else "integer, boolean and complex inputs are not cast silently"
         )
         raise ValueError(
             f"{name} has dtype {x.dtype} but the module's parameters are {dtype}; cast the input with "

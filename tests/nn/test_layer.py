@@ -202,3 +202,18 @@ def test_bad_lengths_for_the_kernels_and_sizes_are_named():
         assert k(L).shape == (2, 5) and L.item() == 5  # a 0-d integer tensor, left unchanged
     with pytest.raises(ValueError, match="d_model must be a positive integer, got -1"):
         S4Layer(-1, bidirectional=True)
+
+
+@pytest.mark.filterwarnings("ignore:torch.is_autocast_cpu_enabled")
+def test_autocast_check_works_on_torch_before_2_4(monkeypatch):
+    # torch.is_autocast_enabled() took no device type before torch 2.4
+    import sks4.nn._checks as checks
+
+    def old_signature():
+        return False
+
+    monkeypatch.setattr(torch, "is_autocast_enabled", old_signature)
+    with pytest.raises(ValueError, match="torch.autocast"):
+        checks.check_sequence(torch.zeros(1, 2, 3, dtype=torch.bfloat16), 2, torch.float32, "u")
+    with pytest.raises(ValueError, match="integer, boolean and complex inputs"):
+        checks.check_sequence(torch.zeros(1, 2, 3, dtype=torch.complex64), 2, torch.float32, "u")
