@@ -78,16 +78,16 @@ class UserError(Exception):
 class _Reporter:
     """Status lines on stderr (silenced by ``--quiet``), results on stdout."""
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, results_to_stderr: bool = False):
         self.quiet = quiet
+        self.results_to_stderr = results_to_stderr  # --output -: stdout carries the table itself
 
     def status(self, message: str) -> None:
         if not self.quiet:
             print(message, file=sys.stderr, flush=True)
 
-    @staticmethod
-    def result(message: str = "") -> None:
-        print(message, flush=True)
+    def result(self, message: str = "") -> None:
+        print(message, file=sys.stderr if self.results_to_stderr else sys.stdout, flush=True)
 
     @property
     def verbose(self) -> int:
@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--features", action="store_true",
                           help="S4Features + StandardScaler + RidgeClassifierCV instead of S4Classifier (fast, no training loop)")
     classify.add_argument("--output", "-o", type=Path, default=Path("predictions.csv"), metavar="FILE",
-                          help="predictions file, .csv, .tsv or .parquet (default: predictions.csv)")
+                          help="predictions file, .csv, .tsv or .parquet, or - for CSV on stdout (default: predictions.csv)")
     classify.set_defaults(handler=_run_classify)
 
     forecast = sub.add_parser(
@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--coverage", type=_fraction, default=0.9,
                           help="probability of the prediction interval (default: 0.9)")
     forecast.add_argument("--output", "-o", type=Path, default=Path("predictions.csv"), metavar="FILE",
-                          help="forecast file, .csv, .tsv or .parquet (default: predictions.csv)")
+                          help="forecast file, .csv, .tsv or .parquet, or - for CSV on stdout (default: predictions.csv)")
     forecast.set_defaults(handler=_run_forecast)
     return parser
 
@@ -268,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version (0) and usage errors (2)
         return int(exc.code) if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
-    report = _Reporter(args.quiet)
+    report = _Reporter(args.quiet, results_to_stderr=args.command != "demo" and str(args.output) == STDOUT)
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
@@ -423,10 +423,20 @@ def _output_format(path: Path) -> str:
     )
 
 
+STDOUT = "-"  # --output -: the table as CSV on standard output
+
+
+def _destination(path: Path) -> str:
+    return "standard output" if str(path) == STDOUT else str(path)
+
+
 def _check_output_file(path: Path, inputs: Sequence[Path] = ()) -> None:
     """Fail before any training when the predictions cannot go to ``path``."""
     import importlib.util
     import os
+
+    if str(path) == STDOUT:
+        return
 
     if path.is_dir():
         raise UserError(f"--output is a folder: {path}; give a file name such as {path / 'predictions.csv'}")
@@ -448,6 +458,10 @@ def _check_output_file(path: Path, inputs: Sequence[Path] = ()) -> None:
 
 
 def _write_table(frame, path: Path, *, index: bool = False) -> None:
+    if str(path) == STDOUT:
+        frame.to_csv(sys.stdout, index=index)
+        sys.stdout.flush()
+        return
     _check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     kind = _output_format(path)
@@ -569,7 +583,7 @@ def _run_classify(args, report: _Reporter) -> int:
     _write_table(out, args.output)
     if accuracy_line is not None:
         report.result(accuracy_line)
-    report.result(f"wrote {len(out)} predictions to {args.output}")
+    report.result(f"wrote {len(out)} predictions to {_destination(args.output)}")
     return 0
 
 
@@ -748,7 +762,7 @@ def _run_forecast(args, report: _Reporter) -> int:
     _write_table(out, args.output)  # the file first: output to a closed pipe must not lose the forecast
     report.result(f"forecast of {str(column)!r}, {horizon} step(s), {level} interval:")
     report.result(out.to_string(index=False, float_format=lambda v: f"{v:.6g}", max_rows=40))
-    report.result(f"wrote {len(out)} forecasts to {args.output}")
+    report.result(f"wrote {len(out)} forecasts to {_destination(args.output)}")
     return 0
 
 

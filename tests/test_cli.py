@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
@@ -481,3 +482,12 @@ def test_time_zone_aware_daily_stamps_across_daylight_saving_time_and_strict_dat
     assert cli._looks_like_dates(pd.Series(["2001-01", "2001-02"]))
     for text in (["10-20", "11-20"], ["1/2", "3/4"], ["1st", "2nd"], ["3a", "4b"]):
         assert not cli._looks_like_dates(pd.Series(text))
+
+
+def test_output_dash_writes_csv_to_stdout_and_the_rest_to_stderr(wide_files, capsys):
+    train, test = wide_files
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "--features", "-o", "-"]) == 0
+    printed = capsys.readouterr()
+    table = pd.read_csv(io.StringIO(printed.out))
+    assert len(table) == 6 and "prediction" in table.columns
+    assert "test accuracy:" in printed.err and "wrote 6 predictions to standard output" in printed.err
