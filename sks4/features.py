@@ -465,7 +465,8 @@ default=("last", "mean", "min", "max", "ppv")
         if not windows:
             raise ValueError("window must not be an empty list.")
         windows = tuple(_check_window(w) for w in windows)
-        if len(set(windows)) != len(windows):
+        # 1 (one step) and 1.0 (the whole series) are equal numbers but different time scales
+        if len({(isinstance(w, numbers.Integral), w) for w in windows}) != len(windows):
             raise ValueError(f"window must not repeat a time scale, got {self.window!r}.")
         if self.method not in DISCRETIZATIONS:
             raise ValueError(f"method must be one of {DISCRETIZATIONS}, got {self.method!r}.")

@@ -460,3 +460,17 @@ def test_list_of_arrays_takes_any_length_even_when_the_training_lengths_agree():
     assert feat.transform([rng.randn(10)]).shape == (1, feat.transform([rng.randn(15)]).shape[1])
     table = S4Features().fit([rng.randn(15).tolist() for _ in range(6)])
     assert table.n_features_in_ == 15
+
+
+def test_a_one_step_window_next_to_the_whole_series():
+    # 1 == 1.0 in Python, but window=1 is one step and 1.0 (or None) the whole series
+    X = np.random.default_rng(0).standard_normal((3, 40))
+    for window in [(1, None), (1, 1.0), [None, 1]]:
+        assert S4Features(window=window).fit_transform(X).shape[0] == 3
+    one = S4Features(window=1, measure="legt", pooling=None, points=1).fit_transform(X)
+    whole = S4Features(window=None, measure="legt", pooling=None, points=1).fit_transform(X)
+    both = S4Features(window=(1, None), measure="legt", pooling=None, points=1).fit_transform(X)
+    assert np.abs(one - whole).max() > 0.1
+    np.testing.assert_allclose(both, np.hstack([one, whole]), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="must not repeat a time scale"):
+        S4Features(window=(None, 1.0)).fit(X)
