@@ -373,7 +373,7 @@ def _read_table(path: Path, what: str, text_columns: Sequence[str] = ()):
         sep = "\t" if ".tsv" in suffixes else ","
         dtype = {c: str for c in text_columns} or None
         frame = pd.read_csv(path, sep=sep, dtype=dtype)
-        if not isinstance(frame.index, pd.RangeIndex):
+        if _rows_longer_than_header(path, sep, frame):
             # Every data row has one field more than the header: pandas reads the first field as
             # row names (R's write.table, to_csv(index_label=False)). When the last field is empty in
             # every row, the rows may as well end in a delimiter, which would shift every column:
@@ -399,6 +399,20 @@ def _read_table(path: Path, what: str, text_columns: Sequence[str] = ()):
     if frame.empty:
         raise UserError(f"{what} file has no data rows: {path}")
     return frame
+
+
+def _rows_longer_than_header(path: Path, sep: str, frame) -> bool:
+    """Whether the data rows have more fields than the header row (pandas then reads row names)."""
+    import pandas as pd
+
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        return True
+    # Row names that happen to run 0, 1, 2, ... also make a RangeIndex: ask the first rows directly.
+    try:
+        pd.read_csv(path, sep=sep, header=None, nrows=5, dtype=str)
+    except pd.errors.ParserError:
+        return True  # "Expected n fields in line 2, saw n + 1"
+    return False
 
 
 _COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz")  # what pandas writes with the standard library alone

@@ -268,7 +268,11 @@ default=("last", "mean", "min", "max", "ppv")
         if hasattr(self, "ppv_biases_"):
             del self.ppv_biases_
         if self._ppv_quantiles is not None:
-            self.ppv_biases_ = self._learn_biases(padded)
+            with np.errstate(over="ignore", invalid="ignore"):
+                biases = self._learn_biases(padded)
+            if not np.isfinite(biases).all():
+                raise ValueError(_OVERFLOW_MESSAGE)
+            self.ppv_biases_ = biases
         self._fitted_params = self._params_signature()
         return self
 
@@ -305,13 +309,17 @@ default=("last", "mean", "min", "max", "ppv")
         self._check_unchanged()
         padded = self._validate_X(X, reset=False)
         n, C = padded.n_samples, padded.n_channels
-        if padded.equal_length:
-            F = self._transform_length(padded.values, padded.max_length).reshape(n, -1)
-            return rows_for_pandas_output(X, F, self)
-        F = np.empty((n, C, len(self.inputs_) * len(self.blocks_) * self._n_block_features))  # (n, C, K)
-        for length, idx in group_by_length(padded.lengths).items():
-            F[idx] = self._transform_length(padded.values[idx, :, :length], length)
-        return rows_for_pandas_output(X, F.reshape(n, -1), self)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked below, with a message that says why
+            if padded.equal_length:
+                F = self._transform_length(padded.values, padded.max_length).reshape(n, -1)
+            else:
+                F = np.empty((n, C, len(self.inputs_) * len(self.blocks_) * self._n_block_features))  # (n, C, K)
+                for length, idx in group_by_length(padded.lengths).items():
+                    F[idx] = self._transform_length(padded.values[idx, :, :length], length)
+                F = F.reshape(n, -1)
+        if not np.isfinite(F).all():
+            raise ValueError(_OVERFLOW_MESSAGE)
+        return rows_for_pandas_output(X, F, self)
 
     def inverse_transform(self, X: Any, *, measure: str | None = None, window: int | None = None) -> np.ndarray:
         """Rebuild series from their final memory by evaluating its basis.
@@ -690,6 +698,13 @@ default=("last", "mean", "min", "max", "ppv")
 
 
 # ---------------------------------------------------------------------- helpers
+_OVERFLOW_MESSAGE = (
+    "S4Features overflowed: X holds values so close to the float64 maximum "
+    f"({np.finfo(np.float64).max:.3g}) that its memory coefficients are infinite; rescale X first "
+    "(e.g. divide by its largest absolute value)."
+)
+
+
 def _check_window(w: Any) -> float | int:
     """One time scale: None -> 1.0, a float in (0, 1] or an int >= 1."""
     if w is None:

@@ -491,3 +491,12 @@ def test_output_dash_writes_csv_to_stdout_and_the_rest_to_stderr(wide_files, cap
     table = pd.read_csv(io.StringIO(printed.out))
     assert len(table) == 6 and "prediction" in table.columns
     assert "test accuracy:" in printed.err and "wrote 6 predictions to standard output" in printed.err
+
+
+def test_row_names_that_run_0_1_2_are_still_seen(tmp_path, capsys):
+    # an evenly spaced first field made pandas build a RangeIndex, which hid the extra field
+    path = tmp_path / "hole.csv"
+    path.write_text("t,y\n" + "".join(f"{i},{i},{100 + i}\n" for i in range(30)))
+    assert main(["forecast", str(path), "--column", "y", "--horizon", "3", "-q", "--max-epochs", "1",
+                 "--threads", "1", "-o", str(tmp_path / "o.csv")]) in (0, 2)
+    assert "one field more than its header; reading the first field as row names" in capsys.readouterr().err

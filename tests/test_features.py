@@ -474,3 +474,11 @@ def test_a_one_step_window_next_to_the_whole_series():
     np.testing.assert_allclose(both, np.hstack([one, whole]), rtol=1e-12, atol=1e-12)
     with pytest.raises(ValueError, match="must not repeat a time scale"):
         S4Features(window=(None, 1.0)).fit(X)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce")  # scikit-learn's check_array sums X
+def test_inputs_near_the_float64_maximum_raise_instead_of_infinite_features():
+    X = np.random.default_rng(0).uniform(-1, 1, (3, 40)) * 1.5e308
+    with pytest.raises(ValueError, match="S4Features overflowed: .* rescale X first"):
+        S4Features().fit_transform(X)
+    assert np.isfinite(S4Features().fit_transform(X / 1e300)).all()
