@@ -782,22 +782,29 @@ def _run_forecast(args, report: _Reporter) -> int:
 
 def _time_column(frame, args) -> str | None:
     """The name of the time column, or None."""
-    import pandas as pd
-
     if args.time_column is not None:
         if args.time_column.lower() == "none" and "none" not in map(str, frame.columns):
             return None
         _require_column(frame, args.time_column, args.file, "--time-column")
         return args.time_column
     first = frame.columns[0]
-    if first == args.column or len(frame.columns) < 2 or pd.api.types.is_numeric_dtype(frame[first]):
+    if first == args.column or len(frame.columns) < 2:
         return None
-    if pd.api.types.is_datetime64_any_dtype(frame[first]):
-        return first
     # A first column of text is the time column when most of it reads as dates; the rest must
     # then read too (_time_index says which row does not), instead of the whole column being
     # dropped in silence for one odd date.
     return first if _reads_as_dates(frame[first]) else None
+
+
+def _date_dtype(values) -> bool | None:
+    """True for a datetime column, False for numbers or booleans, None for text (to be parsed)."""
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    return None
 
 
 def _looks_like_dates(values, sample: int = 50) -> bool:
@@ -805,10 +812,9 @@ def _looks_like_dates(values, sample: int = 50) -> bool:
     format of the first one (a cheap, strict check for a note; ``10-20`` or ``1st`` do not pass)."""
     import pandas as pd
 
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return True
-    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return False
+    known = _date_dtype(values)
+    if known is not None:
+        return known
     head = values.dropna().astype(str).iloc[:sample]
     if head.empty:
         return False
@@ -824,10 +830,9 @@ def _reads_as_dates(values) -> bool:
     """Whether most values of a text (or datetime) column read as dates."""
     import pandas as pd
 
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return True
-    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return False
+    known = _date_dtype(values)
+    if known is not None:
+        return known
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
@@ -876,19 +881,16 @@ def _time_index(values, name: str, args):
         raise UserError(f"time column {name!r} does not read as dates: {_one_line(exc)}") from None
     if index.tz is not None:
         index = index.tz_convert(None)
-        if len(index) >= 3 and pd.infer_freq(index) is None and pd.api.types.is_datetime64_any_dtype(values):
-            # time-zone-aware stamps (Parquet): their wall-clock times in their own zone
-            local = pd.DatetimeIndex(values).tz_localize(None)
-            if pd.infer_freq(local) is not None:
-                index = local
-        elif len(index) >= 3 and pd.infer_freq(index) is None:
+        if len(index) >= 3 and pd.infer_freq(index) is None:
             # Daily (or coarser) stamps at local midnight whose UTC offset changes with daylight
             # saving time are irregular in UTC; their local wall-clock times are the regular series.
-            local = pd.to_datetime(
-                values.astype(str).str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True), errors="coerce"
-            )
-            if local.notna().all() and pd.infer_freq(pd.DatetimeIndex(local)) is not None:
-                index = pd.DatetimeIndex(local)
+            if pd.api.types.is_datetime64_any_dtype(values):  # time-zone-aware stamps (Parquet)
+                local = pd.DatetimeIndex(values).tz_localize(None)
+            else:  # text with UTC offsets: the offsets dropped
+                stripped = values.astype(str).str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True)
+                local = pd.DatetimeIndex(pd.to_datetime(stripped, errors="coerce"))
+            if local.notna().all() and pd.infer_freq(local) is not None:
+                index = local
     return index.rename(name)
 
 

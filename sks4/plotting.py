@@ -135,24 +135,17 @@ def _time_axis(index: Any) -> Any:
 
 
 def _steps_after(index: Any, n: int, name: str) -> Any:
-    """The ``n`` time stamps that follow ``index`` at its frequency (where an array forecast goes)."""
-    import pandas as pd
+    """The ``n`` time stamps that follow ``index`` at its step (where an array forecast goes)."""
+    from sks4.forecasting import _future_index, _regular_index
 
-    if isinstance(index, pd.PeriodIndex):
-        return pd.period_range(index[-1] + 1, periods=n, freq=index.freq)
-    if isinstance(index, pd.DatetimeIndex):
-        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
-        if freq is None:
-            raise ValueError(
-                f"{name} is an array, and the dates of y_train have no regular frequency to continue: pass "
-                f"{name} as a pandas Series indexed by its time stamps."
-            )
-        return pd.date_range(index[-1], periods=n + 1, freq=freq)[1:]
-    values = np.asarray(index)
-    if np.issubdtype(values.dtype, np.number):
-        step = values[-1] - values[-2] if len(values) > 1 else 1
-        return pd.Index(values[-1] + step * np.arange(1, n + 1))
-    raise ValueError(f"{name} is an array: pass it as a pandas Series indexed by its time stamps.")
+    try:
+        step = _regular_index(index, None, "y_train")
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} is an array, and the index of y_train has no regular step to continue: pass {name} "
+            "as a pandas Series indexed by its time stamps."
+        ) from None
+    return _future_index(index[-1], step, n, index)
 
 
 def _single_series(data: Any, name: str, after: Any = None) -> Any:

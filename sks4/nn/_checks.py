@@ -42,11 +42,13 @@ def check_step_input(x, channels: int, dtype: torch.dtype, name: str = "x_t") ->
     return x
 
 
-def check_batch_size(batch_size) -> int:
-    """A positive integer number of sequences (for ``default_state``)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-    return int(batch_size)
+def check_positive_int(value, name: str) -> int:
+    """A positive integer (sizes, lengths, ``batch_size``); a 0-d integer tensor counts as one."""
+    if isinstance(value, Tensor) and value.ndim == 0 and not value.dtype.is_floating_point and value.dtype != torch.bool:
+        value = int(value)  # e.g. from x.shape under tracing
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
 
 
 def check_state(state, like: Tensor, batch: int, channels: int, name: str = "state") -> Tensor:
@@ -96,16 +98,16 @@ def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> Tensor:
         # Mixed precision: the previous layer's matrix products ran in half precision. The SSM
         # kernels and the FFT convolution need float32 or float64 (complex arithmetic).
         return x.to(dtype)
-    if x.dtype in _HALF_DTYPES or not x.dtype.is_floating_point:
-        advice = (
-            "the SSM kernels compute in float32 or float64 (complex numbers), so the module cannot take "
-            f"{x.dtype}; for mixed precision run it under torch.autocast"
-            if x.dtype in _HALF_DTYPES
-            else "integer, boolean and complex inputs are not cast silently"
-        )
+    if x.dtype in _HALF_DTYPES:
         raise ValueError(
             f"{name} has dtype {x.dtype} but the module's parameters are {dtype}; cast the input with "
-            f"{name}.to({dtype}) ({advice})."
+            f"{name}.to({dtype}) (the SSM kernels compute in float32 or float64 (complex numbers), so the "
+            f"module cannot take {x.dtype}; for mixed precision run it under torch.autocast)."
+        )
+    if not x.dtype.is_floating_point:
+        raise ValueError(
+            f"{name} has dtype {x.dtype} but the module's parameters are {dtype}; cast the input with "
+            f"{name}.to({dtype}) (integer, boolean and complex inputs are not cast silently)."
         )
     raise ValueError(
         f"{name} has dtype {x.dtype} but the module's parameters are {dtype}; "

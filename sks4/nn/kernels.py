@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sks4 import hippo
-from sks4.nn._checks import check_batch_size, check_state
+from sks4.nn._checks import check_positive_int, check_state
 from sks4.nn.functional import cauchy_conjugate_pairs, power_kernel, vandermonde
 
 __all__ = ["SSMKernel", "DPLRKernel", "DiagonalKernel", "DIAGONAL_INITS", "DISCRETIZATIONS"]
@@ -42,16 +42,8 @@ DIAGONAL_INITS = ("diag-legs", "diag-lin", "diag-inv")
 DISCRETIZATIONS = ("bilinear", "zoh")
 
 
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, Tensor) and value.ndim == 0 and not value.dtype.is_floating_point and value.dtype != torch.bool:
-        value = int(value)  # a 0-d integer tensor, e.g. from x.shape under tracing
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
 def _check_state_size(d_state) -> int:
-    d_state = _check_positive_int(d_state, "d_state")
+    d_state = check_positive_int(d_state, "d_state")
     if d_state % 2:
         raise ValueError(
             f"d_state must be even: the state is made of conjugate pairs, got d_state={d_state}. "
@@ -78,7 +70,7 @@ class SSMKernel(nn.Module):
 
     def __init__(self, d_model: int, d_state: int, discretization: str, dt_min: float, dt_max: float):
         super().__init__()
-        self.d_model = _check_positive_int(d_model, "d_model")
+        self.d_model = check_positive_int(d_model, "d_model")
         self.d_state = _check_state_size(d_state)
         if discretization not in DISCRETIZATIONS:
             raise ValueError(f"discretization must be one of {DISCRETIZATIONS}, got {discretization!r}.")
@@ -120,7 +112,7 @@ class SSMKernel(nn.Module):
 
     def default_state(self, batch_size: int) -> Tensor:
         """Zero state for :meth:`step`, complex of shape (batch_size, H, state size)."""
-        batch_size = check_batch_size(batch_size)
+        batch_size = check_positive_int(batch_size, "batch_size")
         dA, _, _ = self._step_matrices()
         return dA.new_zeros(batch_size, self.d_model, dA.shape[-1])
 
@@ -274,7 +266,7 @@ class DiagonalKernel(SSMKernel):
         return log_dA, dA, dB, C
 
     def forward(self, L: int) -> Tensor:
-        L = _check_positive_int(L, "L")
+        L = check_positive_int(L, "L")
         log_dA, _, dB, C = self._discrete_diagonal()
         # The conjugate half contributes the complex conjugate: K = 2 Re(...).
         return vandermonde(2 * C * dB, log_dA, L)  # (H, L)
@@ -459,7 +451,7 @@ class DPLRKernel(SSMKernel):
         return dA, dB, C
 
     def forward(self, L: int) -> Tensor:
-        L = _check_positive_int(L, "L")
+        L = check_positive_int(L, "L")
         if self.discretization == "zoh":
             return power_kernel(*self._dense(), L)  # (H, L)
         return self._bilinear_kernel(L)

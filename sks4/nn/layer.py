@@ -6,9 +6,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from sks4.nn._checks import check_lengths, check_sequence, check_step_input, sequence_mask
+from sks4.nn._checks import check_lengths, check_positive_int, check_sequence, check_step_input, sequence_mask
 from sks4.nn.functional import fft_conv
-from sks4.nn.kernels import DiagonalKernel, DPLRKernel, _check_positive_int
+from sks4.nn.kernels import DiagonalKernel, DPLRKernel
 
 __all__ = ["S4Layer", "ChannelLinear", "KERNELS"]
 
@@ -98,7 +98,7 @@ class S4Layer(nn.Module):
         init: str | None = None,
     ):
         super().__init__()
-        d_model = _check_positive_int(d_model, "d_model")  # before doubling it for a bidirectional kernel
+        d_model = check_positive_int(d_model, "d_model")  # before doubling it for a bidirectional kernel
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must lie in [0, 1), got {dropout!r}.")
         self.bidirectional = bool(bidirectional)

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import torch
 from torch import Tensor, nn
 
-from sks4.nn._checks import check_lengths, check_sequence, check_step_input, sequence_mask
-from sks4.nn.kernels import SSMKernel, _check_positive_int
+from sks4.nn._checks import check_lengths, check_positive_int, check_sequence, check_step_input, sequence_mask
+from sks4.nn.kernels import SSMKernel
 from sks4.nn.layer import ChannelLinear, S4Layer
 
 __all__ = ["S4Block", "S4Model", "ssm_parameter_names"]
@@ -107,9 +107,9 @@ class S4Model(nn.Module):
         init: str | None = None,
     ):
         super().__init__()
-        self.d_input = _check_positive_int(d_input, "d_input")
-        self.d_model = _check_positive_int(d_model, "d_model")
-        _check_positive_int(n_layers, "n_layers")
+        self.d_input = check_positive_int(d_input, "d_input")
+        self.d_model = check_positive_int(d_model, "d_model")
+        check_positive_int(n_layers, "n_layers")
         self.encoder = ChannelLinear(self.d_input, self.d_model)
         self.blocks = nn.ModuleList(
             S4Block(
