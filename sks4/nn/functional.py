@@ -6,6 +6,8 @@
   reciprocals: it is rebuilt chunk by chunk in the backward pass.
 * :func:`vandermonde` -- ``out[h, l] = Re Σ_n v[h, n] exp(l w[h, n])``, the
   Vandermonde product of S4D, factored into blocks of ``sqrt(L)`` lags.
+* :func:`flush_tiny` -- zeroes would-be subnormal numbers, which the CPU
+  computes with tens of times more slowly.
 * :func:`power_kernel` -- ``out[h, l] = Re(C_h A_h^l B_h)`` for a dense
   ``A``, in ``O(N^3 log L + N L)`` by doubling (no loop over ``l``).
 * :func:`fft_conv` -- causal or two-sided convolution of a signal with a
@@ -22,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["batch_chunk_rows", "cauchy_conjugate_pairs", "exp_times", "fft_conv", "power_kernel", "vandermonde"]
+__all__ = ["batch_chunk_rows", "cauchy_conjugate_pairs", "fft_conv", "flush_tiny", "power_kernel", "vandermonde"]
 
 # Bytes of complex scratch that one chunk may hold (per temporary tensor).
 _CHUNK_BYTES = 4 * 2**20
@@ -145,14 +147,29 @@ def _block_split(L: int) -> tuple[int, int]:
     return m, -(-L // m)
 
 
-def exp_times(w: Tensor, t: Tensor) -> Tensor:
-    """``exp(w t)`` for complex ``w`` and real ``t`` (broadcast), as ``exp(Re(w) t) · e^{i Im(w) t}``.
+def flush_tiny(x: Tensor) -> Tensor:
+    """Set entries whose magnitude is at most ``sqrt(smallest normal)`` to zero.
 
-    The same numbers as ``torch.exp(w * t)``, from real exponentials, cosines
-    and sines (``torch.polar``): on the CPU about four times faster forward
-    and 1.5 times forward + backward than the complex exponential.
+    Decaying powers and exponentials of a stable system fall towards zero;
+    once they (or products of them) drop below the smallest normal float, the
+    CPU computes with subnormal numbers, which is tens of times slower
+    (measured: a 64x64 float32 matrix squared 1024 times took 5x longer, and
+    the S4D Vandermonde product at L = 16384 2.5x longer, than with this
+    flush). Entries this small change no kernel value by more than about
+    ``N * sqrt(tiny)`` (1e-18 in float32), far below rounding.
     """
-    return torch.polar(torch.exp(w.real * t), w.imag * t)
+    return F.hardshrink(x, math.sqrt(torch.finfo(x.dtype).tiny))  # one pass: |x| <= threshold -> 0
+
+
+def _exp_parts(w: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
+    """Real and imaginary parts of ``exp(w t)`` for complex ``w`` and real ``t`` (broadcast).
+
+    Computed from one real exponential, a cosine and a sine, with the
+    magnitude flushed to zero below ``sqrt(tiny)`` (see :func:`flush_tiny`).
+    """
+    magnitude = flush_tiny(torch.exp(w.real * t))
+    phase = w.imag * t
+    return magnitude * torch.cos(phase), magnitude * torch.sin(phase)
 
 
 def vandermonde(v: Tensor, w: Tensor, L: int) -> Tensor:
@@ -162,7 +179,11 @@ def vandermonde(v: Tensor, w: Tensor, L: int) -> Tensor:
     ``Σ_n (v_n e^{b m w_n}) e^{j w_n}``: a batched matrix product of an
     (n_blocks, N) and an (N, m) matrix with ``m ≈ sqrt(L)``. Only
     ``O(N sqrt(L))`` exponentials are taken and autograd stores nothing of
-    size ``N L``.
+    size ``N L``. Only the real part is wanted, so the product runs in real
+    arithmetic: ``Re(X Y) = [Re X, Im X] @ [Re Y; -Im Y]``, one real matrix
+    product with twice the inner size instead of a complex one (measured on
+    2 CPU cores at H = 64, N = 32, L = 16384: forward + backward 31 ms with
+    the complex product and unflushed subnormals, 10 ms this way).
 
     Parameters
     ----------
@@ -174,11 +195,15 @@ def vandermonde(v: Tensor, w: Tensor, L: int) -> Tensor:
     real Tensor of shape (H, L)
     """
     m, n_blocks = _block_split(L)
-    j = torch.arange(m, device=w.device, dtype=w.real.dtype)
-    b = torch.arange(n_blocks, device=w.device, dtype=w.real.dtype) * m
-    inner = exp_times(w.unsqueeze(-1), j)  # (H, N, m)
-    outer = v.unsqueeze(1) * exp_times(w.unsqueeze(1), b.unsqueeze(-1))  # (H, n_blocks, N)
-    K = (outer @ inner).real  # (H, n_blocks, m)
+    real = w.real.dtype
+    j = torch.arange(m, device=w.device, dtype=real)
+    b = torch.arange(n_blocks, device=w.device, dtype=real).unsqueeze(-1) * m  # (n_blocks, 1)
+    inner_re, inner_im = _exp_parts(w.unsqueeze(-1), j)  # (H, N, m)
+    outer_re, outer_im = _exp_parts(w.unsqueeze(1), b)  # (H, n_blocks, N)
+    v_re, v_im = v.real.unsqueeze(1), v.imag.unsqueeze(1)  # (H, 1, N)
+    outer = torch.cat([v_re * outer_re - v_im * outer_im, v_re * outer_im + v_im * outer_re], dim=-1)
+    inner = torch.cat([inner_re, -inner_im], dim=1)  # (H, 2N, m)
+    K = outer @ inner  # (H, n_blocks, m)
     return K.reshape(K.shape[0], -1)[:, :L]
 
 

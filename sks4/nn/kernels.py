@@ -29,12 +29,11 @@ import math
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sks4 import hippo
 from sks4.nn._checks import check_positive_int, check_state
-from sks4.nn.functional import cauchy_conjugate_pairs, power_kernel, vandermonde
+from sks4.nn.functional import cauchy_conjugate_pairs, flush_tiny, power_kernel, vandermonde
 
 __all__ = ["SSMKernel", "DPLRKernel", "DiagonalKernel", "DIAGONAL_INITS", "DISCRETIZATIONS"]
 
@@ -314,24 +313,11 @@ def _times_powers(C: Tensor, dA: Tensor, step: int, count: int) -> Tensor:
     rows = torch.view_as_real((C @ T.mH).unsqueeze(1))  # (H, 1, N, 2): re and im rows
     rows = rows.movedim(-1, 1)  # (H, 2, 1, N)
     while rows.shape[2] < count:
-        rows = torch.cat([rows, _flush_tiny(rows @ power.unsqueeze(1))], dim=2)
+        rows = torch.cat([rows, flush_tiny(rows @ power.unsqueeze(1))], dim=2)
         if rows.shape[2] < count:
-            power = _flush_tiny(power @ power)
+            power = flush_tiny(power @ power)
     rows = torch.complex(rows[:, 0, :count], rows[:, 1, :count])  # (H, count, N)
     return rows @ T
-
-
-def _flush_tiny(x: Tensor) -> Tensor:
-    """Set entries below ``sqrt(smallest normal)`` to zero.
-
-    Powers of a stable ``dA`` decay towards zero; once products of their
-    entries fall below the smallest normal float, the CPU computes with
-    subnormal numbers, which is tens of times slower (measured: a 64x64
-    float32 matrix squared 1024 times took 5x longer than with this flush).
-    Entries this small change no kernel value by more than about
-    ``N * sqrt(tiny)`` (1e-18 in float32), far below rounding.
-    """
-    return F.hardshrink(x, math.sqrt(torch.finfo(x.dtype).tiny))  # one pass: |x| <= tiny -> 0
 
 
 def _matrix_power(M: Tensor, exponent: int) -> Tensor:
@@ -342,10 +328,10 @@ def _matrix_power(M: Tensor, exponent: int) -> Tensor:
     result = None
     while exponent:
         if exponent & 1:
-            result = M if result is None else _flush_tiny(result @ M)
+            result = M if result is None else flush_tiny(result @ M)
         exponent >>= 1
         if exponent:
-            M = _flush_tiny(M @ M)
+            M = flush_tiny(M @ M)
     return result
 
 

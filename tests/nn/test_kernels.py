@@ -222,11 +222,11 @@ def test_matrix_power_matches_numpy(float64, exponent):
 
 
 def test_flush_tiny_zeroes_only_below_sqrt_of_smallest_normal():
-    from sks4.nn.kernels import _flush_tiny
+    from sks4.nn.functional import flush_tiny
 
     tiny = torch.finfo(torch.float32).tiny
     x = torch.tensor([1.0, -1e-18, 1e-20, -1e-30, tiny / 4, 0.0])
-    assert _flush_tiny(x).tolist() == [1.0, pytest.approx(-1e-18), 0.0, 0.0, 0.0, 0.0]
+    assert flush_tiny(x).tolist() == [1.0, pytest.approx(-1e-18), 0.0, 0.0, 0.0, 0.0]
 
 
 @pytest.mark.parametrize("cls, kwargs", CASES[:4], ids=IDS[:4])
