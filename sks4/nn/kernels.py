@@ -288,36 +288,45 @@ class DiagonalKernel(SSMKernel):
         return dA**exponent
 
 
-def _real_basis(n: int, dtype: torch.dtype, device) -> Tensor:
-    """The unitary ``T = [[I, I], [-iI, iI]] / sqrt(2)`` (N, N) that makes a conjugate-pair system real."""
-    eye = torch.eye(n, dtype=dtype, device=device)
-    return torch.cat([torch.cat([eye, eye], 1), torch.cat([-1j * eye, 1j * eye], 1)], 0) / math.sqrt(2)
-
-
-def _times_powers(C: Tensor, dA: Tensor, step: int, count: int) -> Tensor:
+def _times_powers(c: Tensor, dA: Tensor, step: int, count: int) -> Tensor:
     """``C dA^(m step)`` for ``m = 0, ..., count - 1``, for a conjugate-pair expanded system.
 
-    With the unitary ``T`` of :func:`_real_basis`, ``T dA T*`` is real for a
-    system whose second half of states is the conjugate of the first, so
-    every matrix power runs in real arithmetic (a quarter of the complex
-    cost). ``dA^step`` takes ``log2(step)`` squarings; the ``count`` rows are
+    The system's second half of states is the conjugate of the first:
+    ``dA = [[X, Y], [conj Y, conj X]]`` and ``C = [c, conj c]``. In the basis
+    ``T = [[I, I], [-iI, iI]] / sqrt(2)`` (unitary) the system is real,
+
+        ``T dA T* = [[Re X + Re Y, Im Y - Im X], [Im X + Im Y, Re X - Re Y]]``,
+        ``C T* = sqrt(2) [Re c, -Im c]``,
+
+    so every matrix power runs in real arithmetic (a quarter of the complex
+    cost), on blocks taken apart and put together without any product with
+    ``T``. ``dA^step`` takes ``log2(step)`` squarings; the ``count`` rows are
     built by doubling, ``log2(count)`` more.
+
+    Parameters
+    ----------
+    c : complex Tensor of shape (H, N/2)
+        The first half of ``C``.
+    dA : complex Tensor of shape (H, N, N)
 
     Returns
     -------
-    complex Tensor of shape (H, count, N)
+    complex Tensor of shape (H, count, N/2)
+        The first half of each row ``C dA^(m step)`` (the second half is its conjugate).
     """
-    T = _real_basis(dA.shape[-1] // 2, dA.dtype, dA.device)
-    M = (T @ dA @ T.mH).real  # (H, N, N)
+    h = dA.shape[-1] // 2
+    X, Y = dA[..., :h, :h], dA[..., :h, h:]
+    M = torch.cat([torch.cat([X.real + Y.real, Y.imag - X.imag], -1),
+                   torch.cat([X.imag + Y.imag, X.real - Y.real], -1)], -2)  # (H, N, N): T dA T*
     power = _matrix_power(M, step)  # dA^step, in the real basis
-    rows = torch.view_as_real((C @ T.mH).unsqueeze(1))  # (H, 1, N, 2): re and im rows
-    rows = rows.movedim(-1, 1)  # (H, 2, 1, N)
-    while rows.shape[2] < count:
-        rows = torch.cat([rows, flush_tiny(rows @ power.unsqueeze(1))], dim=2)
-        if rows.shape[2] < count:
+    rows = torch.cat([c.real, -c.imag], -1).unsqueeze(1)  # (H, 1, N): C T* / sqrt(2)
+    while rows.shape[1] < count:
+        rows = torch.cat([rows, flush_tiny(rows @ power)], dim=1)
+        if rows.shape[1] < count:
             power = flush_tiny(power @ power)
-    rows = torch.complex(rows[:, 0, :count], rows[:, 1, :count])  # (H, count, N)
-    return rows @ T
+    rows = rows[:, :count]
+    # back to the original basis: (sqrt(2) r) T = [r1 - i r2, r1 + i r2] for r = [r1, r2]
+    return torch.complex(rows[..., :h], -rows[..., h:])  # (H, count, N/2)
 
 
 def _matrix_power(M: Tensor, exponent: int) -> Tensor:
@@ -457,8 +466,8 @@ class DPLRKernel(SSMKernel):
         # C̃_m = C_m (I - dA^L0) = C_m - C_(m+1). All blocks share the poles, so one
         # set of Cauchy reciprocals serves them all.
         n_blocks, L0 = _kernel_blocks(L)
-        readouts = _times_powers(C, dA, L0, n_blocks + 1)  # (H, M+1, N): C dA^(m L0)
-        C_tilde = (readouts[:, :-1] - readouts[:, 1:])[..., :half]  # (H, M, n); the other half is its conjugate
+        readouts = _times_powers(C[:, :half], dA, L0, n_blocks + 1)  # (H, M+1, n): C dA^(m L0), first half
+        C_tilde = readouts[:, :-1] - readouts[:, 1:]  # (H, M, n); the other half is its conjugate
 
         # (I - z dA)^{-1} dB = 2/(1+z) (g(z) - A)^{-1} B with g(z) = 2/dt (1-z)/(1+z),
         # and 1/(g - λ) = (dt/2) / (s - dt λ / 2) with s = (1-z)/(1+z) = i tan(πk/L0).
