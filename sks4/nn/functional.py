@@ -30,8 +30,33 @@ __all__ = ["batch_chunk_rows", "cauchy_conjugate_pairs", "fft_conv", "flush_tiny
 _CHUNK_BYTES = 4 * 2**20
 
 
-def _chunk_size(batch: int, n: int, itemsize: int, total: int) -> int:
-    return max(1, min(total, _CHUNK_BYTES // max(1, batch * n * itemsize)))
+def _channel_chunks(H: int, bytes_per_channel: int) -> list[slice]:
+    """Slices of at least one channel whose temporaries stay under ``_CHUNK_BYTES``."""
+    rows = max(1, _CHUNK_BYTES // max(1, bytes_per_channel))
+    return [slice(h0, min(H, h0 + rows)) for h0 in range(0, H, rows)]
+
+
+def _interleaved(z: Tensor) -> Tensor:
+    """A complex (..., K) tensor as the real (..., 2K) tensor of its (re, im) pairs (a view)."""
+    return torch.view_as_real(z).flatten(-2)
+
+
+def _pair_resolvent(p: Tensor, q: Tensor, t: Tensor) -> Tensor:
+    """``r = 1 / ((it - w)(it - conj w)) = 1 / (q - t² - 2i p t)``, complex (h, n, K), from real arithmetic."""
+    x = q.unsqueeze(-1) - t * t  # (h, n, K)
+    y = 2 * p.unsqueeze(-1) * t  # minus the imaginary part of the denominator
+    inv = torch.addcmul(x * x, y, y).reciprocal_()
+    return torch.complex(x.mul_(inv), y.mul_(inv))
+
+
+def _pair_weights(p: Tensor, q: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
+    """``(S, r)`` with ``S = [2i t r; -2 r]`` (h, 2n, K): ``out = a S_top + b S_bottom`` (see :class:`_CauchyPairs`)."""
+    r = _pair_resolvent(p, q, t)
+    n = r.shape[1]
+    S = r.new_empty(r.shape[0], 2 * n, r.shape[-1])
+    torch.mul(r, 2j * t, out=S[:, :n])
+    torch.mul(r, -2, out=S[:, n:])
+    return S, r
 
 
 class _CauchyPairs(torch.autograd.Function):
@@ -39,10 +64,19 @@ class _CauchyPairs(torch.autograd.Function):
 
     This is ``Σ_n v/(it - w) + conj(v)/(it - conj(w))`` written with one
     denominator per conjugate pair, in the real quantities ``a = Re v``,
-    ``b = Re(v conj(w))``, ``p = Re w`` and ``q = |w|²``. Everything runs in
-    real arithmetic: with ``1/D = re + i im``,
-    ``out = -2 b·re - 2t a·im + i (2t a·re - 2 b·im)``, so each chunk of
-    evaluation points costs one real batched matrix product.
+    ``b = Re(v conj(w))``, ``p = Re w`` and ``q = |w|²``. With the pair
+    resolvent ``r = 1/(q - t² - 2ipt)`` and ``S = [2i t r; -2 r]`` (2n, K),
+    ``out = [a | b] @ S``; ``a`` and ``b`` are real, so this is one real
+    matrix product with the (re, im) pairs of ``S`` as columns, written
+    straight into the complex output. The backward pass rebuilds ``S``
+    chunk by chunk (autograd never stores the (H, n, K) resolvent):
+
+    * ``grad [a | b] = G @ S^T`` with the (re, im) pairs of ``G``;
+    * with ``gS = [a | b]^T @ G`` (complex, PyTorch's convention
+      ``∂ℒ/∂Re + i ∂ℒ/∂Im``), ``∂r/∂q = -r²`` and ``∂r/∂p = 2i t r²``:
+      ``grad_D = 2 conj(r²) (i t gS_top + gS_bottom)`` for the denominator
+      ``D``, ``grad_q = Σ_k Re grad_D`` and ``grad_p = -2 Σ_k t Im grad_D``,
+      whose sums over ``k`` are one product with fixed weights in ``t``.
     """
 
     @staticmethod
@@ -50,65 +84,43 @@ class _CauchyPairs(torch.autograd.Function):
         # a, b: (H, J, n)   p, q: (H, n)   t: (K,)
         H, J, n = a.shape
         K = t.shape[0]
-        ab = torch.cat([a, b], dim=1)  # (H, 2J, n)
-        out = a.new_empty(H, J, K, 2)  # real and imaginary parts
-        step = _chunk_size(H, n, 2 * a.element_size(), K)
-        for k0 in range(0, K, step):
-            tk = t[k0 : k0 + step]
-            k = tk.shape[0]
-            resolvent = a.new_empty(H, n, 2 * k)  # [re | im] along the last axis
-            _pair_resolvent(p, q, tk, resolvent[..., :k], resolvent[..., k:])
-            m = ab @ resolvent  # (H, 2J, 2k)
-            a_re, a_im = m[:, :J, :k], m[:, :J, k:]
-            b_re, b_im = m[:, J:, :k], m[:, J:, k:]
-            out[:, :, k0 : k0 + k, 0] = -2 * (b_re + tk * a_im)
-            out[:, :, k0 : k0 + k, 1] = 2 * (tk * a_re - b_im)
-        ctx.save_for_backward(a, b, p, q, t)
-        return torch.view_as_complex(out)
+        ab = torch.cat([a, b], dim=-1)  # (H, J, 2n)
+        out = a.new_empty(H, J, K, dtype=torch.promote_types(a.dtype, torch.complex64))
+        for h in _channel_chunks(H, 9 * n * K * a.element_size()):
+            S, _ = _pair_weights(p[h], q[h], t)
+            torch.bmm(ab[h], _interleaved(S), out=_interleaved(out[h]))  # (h, J, 2K)
+        ctx.save_for_backward(ab, p, q, t)
+        return out
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        # PyTorch's gradient of a real loss w.r.t. a complex output is
-        # G = ∂ℒ/∂Re + i ∂ℒ/∂Im. With 1/D = re + i im, 1/D² = er + i ei,
-        # ∂(1/D)/∂q = -1/D² and ∂(1/D)/∂p = 2i t/D²:
-        #   grad_b = -2 Σ_k (G_r re + G_i im)            grad_a = 2 Σ_k t (G_i re - G_r im)
-        #   grad_q = 2 Σ_k [er (Y_r - t X_i) + ei (t X_r + Y_i)]
-        #   grad_p = 4 Σ_k [-t² (er X_r + ei X_i) + t (ei Y_r - er Y_i)]
-        # with X = Σ_j a_j G_j and Y = Σ_j b_j G_j. Each of the four sums over k
-        # is one real matrix product with [G_r | G_i] or [re | im] stacked along k.
-        a, b, p, q, t = ctx.saved_tensors
-        H, J, n = a.shape
-        K = t.shape[0]
-        grad_a = grad_b = grad_p = grad_q = 0.0
-        ab_t = torch.cat([a, b], dim=2).mT  # (H, 2n, J)
-        step = _chunk_size(H, max(n, J), 4 * a.element_size(), K)
-        for k0 in range(0, K, step):
-            tk = t[k0 : k0 + step]
-            k = tk.shape[0]
-            g = torch.view_as_real(grad[:, :, k0 : k0 + k])  # (H, J, k, 2)
-            G = g.movedim(-1, 2).reshape(H, J, 2 * k)  # (H, J, [G_r | G_i])
-            R = a.new_empty(H, n, 2 * k)  # [re | im]
-            re, im = R[..., :k], R[..., k:]
-            _pair_resolvent(p, q, tk, re, im)
-            grad_b = grad_b - G @ R.mT  # Σ_k G_r re + G_i im
-            tG = torch.cat([tk * G[..., k:], -tk * G[..., :k]], dim=-1)  # (H, J, [t G_i | -t G_r])
-            grad_a = grad_a + tG @ R.mT
-            XY = ab_t @ G  # (H, 2n, 2k): X = Σ_j a_j G_j, Y = Σ_j b_j G_j, [real | imag]
-            Xr, Xi, Yr, Yi = XY[:, :n, :k], XY[:, :n, k:], XY[:, n:, :k], XY[:, n:, k:]
-            er = (re - im) * (re + im)
-            ei = 2 * re * im
-            grad_q = grad_q + (er * (Yr - tk * Xi) + ei * (tk * Xr + Yi)).sum(-1)
-            grad_p = grad_p + (tk * (ei * Yr - er * Yi) - tk * tk * (er * Xr + ei * Xi)).sum(-1)
-        return 2 * grad_a, 2 * grad_b, 4 * grad_p, 2 * grad_q, None
+        ab, p, q, t = ctx.saved_tensors
+        H, J, n2 = ab.shape
+        n, K = n2 // 2, t.shape[0]
+        grad = grad.resolve_conj().contiguous()
+        ab_t = ab.mT.contiguous()  # (H, 2n, J)
+        grad_ab = torch.empty_like(ab)
+        grad_qp = p.new_empty(H, n, 2)
+        # Weights of Σ_k over the (re, im) pairs of X = conj(r²) gS_top and Y = conj(r²) gS_bottom:
+        # grad_q = Σ_k 2 Re Y - 2t Im X,  grad_p = Σ_k -4t² Re X - 4t Im Y.
+        zero, one = torch.zeros_like(t), torch.ones_like(t)
 
+        def pairs(re: Tensor, im: Tensor) -> Tensor:
+            return torch.stack([re, im], dim=-1).flatten()  # (2K,)
 
-def _pair_resolvent(p: Tensor, q: Tensor, t: Tensor, out_re: Tensor, out_im: Tensor) -> None:
-    """Write ``1 / ((it - w)(it - conj w)) = 1 / (q - t² - 2i p t)`` into ``out_re + i out_im`` (H, n, k)."""
-    x = q.unsqueeze(-1) - t * t  # (H, n, k)
-    y = 2 * p.unsqueeze(-1) * t  # minus the imaginary part of the denominator
-    inv = torch.addcmul(x * x, y, y).reciprocal_()
-    torch.mul(x, inv, out=out_re)
-    torch.mul(y, inv, out=out_im)
+        weights = torch.stack([
+            torch.stack([pairs(zero, -2 * t), pairs(-4 * t * t, zero)], dim=-1),  # for X: (2K, [q, p])
+            torch.stack([pairs(2 * one, zero), pairs(zero, -4 * t)], dim=-1),  # for Y
+        ])  # (2, 2K, 2)
+        for h in _channel_chunks(H, 9 * max(n, J) * K * ab.element_size()):
+            G = _interleaved(grad[h])  # (h, J, 2K)
+            S, r = _pair_weights(p[h], q[h], t)
+            torch.bmm(G, _interleaved(S).mT, out=grad_ab[h])
+            gS = torch.view_as_complex((ab_t[h] @ G).unflatten(-1, (K, 2)))  # (h, 2n, K)
+            XY = gS.view(-1, 2, n, K) * (r * r).conj_physical_().unsqueeze(1)  # (h, [X, Y], n, K)
+            grad_qp[h] = (_interleaved(XY) @ weights).sum(1)  # (h, n, [q, p])
+        grad_a, grad_b = grad_ab.split(n, dim=-1)
+        return grad_a, grad_b, grad_qp[..., 1], grad_qp[..., 0], None
 
 
 def cauchy_conjugate_pairs(v: Tensor, w: Tensor, t: Tensor) -> Tensor:
@@ -118,7 +130,8 @@ def cauchy_conjugate_pairs(v: Tensor, w: Tensor, t: Tensor) -> Tensor:
 
     Each pair shares one denominator, so only ``N/2`` reciprocals are taken
     per evaluation point, and the autograd function never stores the
-    ``(H, N/2, K)`` matrix of them: the backward pass rebuilds it in chunks.
+    ``(H, N/2, K)`` matrix of them: the backward pass rebuilds it in chunks
+    of channels.
 
     Parameters
     ----------
