@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 
 import torch
@@ -88,6 +89,13 @@ def _autocast_enabled(device_type: str) -> bool:
         if device_type == "cpu":
             return torch.is_autocast_cpu_enabled()
         return torch.is_autocast_enabled()
+
+
+def full_precision(device_type: str) -> contextlib.AbstractContextManager:
+    """A context in which autocast is off for ``device_type`` (a no-op when it is not on)."""
+    if _autocast_enabled(device_type):
+        return torch.autocast(device_type, enabled=False)
+    return contextlib.nullcontext()
 
 
 def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> Tensor:

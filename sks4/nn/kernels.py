@@ -32,7 +32,7 @@ import torch
 from torch import Tensor, nn
 
 from sks4 import hippo
-from sks4.nn._checks import check_positive_int, check_state
+from sks4.nn._checks import check_positive_int, check_state, full_precision
 from sks4.nn.functional import cauchy_conjugate_pairs, flush_tiny, power_kernel, vandermonde
 
 __all__ = ["SSMKernel", "DPLRKernel", "DiagonalKernel", "DIAGONAL_INITS", "DISCRETIZATIONS"]
@@ -60,8 +60,8 @@ def _as_real_parameter(z: np.ndarray) -> nn.Parameter:
 class SSMKernel(nn.Module):
     """Base class: step size, discretisation and the recurrent view.
 
-    Subclasses set ``A``'s parameters and implement :meth:`forward` and
-    :meth:`discrete_ssm`. The names in ``ssm_parameters`` are the parameters
+    Subclasses set ``A``'s parameters and implement ``_kernel(L)`` (the
+    kernel that :meth:`forward` returns) and :meth:`discrete_ssm`. The names in ``ssm_parameters`` are the parameters
     that should get their own learning rate and no weight decay.
     """
 
@@ -98,6 +98,22 @@ class SSMKernel(nn.Module):
         return torch.complex(-self.log_neg_A_real.exp(), self.A_imag)
 
     # --- views ------------------------------------------------------------------
+    def forward(self, L: int) -> Tensor:
+        """The convolution kernel ``K[h, l] = Re(dC[h] dA[h]^l dB[h])``, ``0 <= l < L``: (H, L).
+
+        Always computed at the parameters' precision: under ``torch.autocast``
+        the kernel's matrix products would otherwise run in half precision,
+        whose rounding (about 1e-2 of the kernel's scale in bfloat16) the long
+        memory of an SSM cannot afford. Only the layers' position-wise
+        products use the lower precision.
+        """
+        L = check_positive_int(L, "L")
+        with full_precision(self.log_dt.device.type):
+            return self._kernel(L)
+
+    def _kernel(self, L: int) -> Tensor:
+        raise NotImplementedError
+
     def discrete_ssm(self, L: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
         """The discrete system behind the kernel, conjugate pairs expanded.
 
@@ -264,8 +280,7 @@ class DiagonalKernel(SSMKernel):
             dB = dt * B / denom
         return log_dA, dA, dB, C
 
-    def forward(self, L: int) -> Tensor:
-        L = check_positive_int(L, "L")
+    def _kernel(self, L: int) -> Tensor:
         log_dA, _, dB, C = self._discrete_diagonal()
         # The conjugate half contributes the complex conjugate: K = 2 Re(...).
         return vandermonde(2 * C * dB, log_dA, L)  # (H, L)
@@ -448,8 +463,7 @@ class DPLRKernel(SSMKernel):
             dA, dB = expo[:, :N, :N], expo[:, :N, N]
         return dA, dB, C
 
-    def forward(self, L: int) -> Tensor:
-        L = check_positive_int(L, "L")
+    def _kernel(self, L: int) -> Tensor:
         if self.discretization == "zoh":
             return power_kernel(*self._dense(), L)  # (H, L)
         return self._bilinear_kernel(L)

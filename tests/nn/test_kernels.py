@@ -142,6 +142,19 @@ def test_dplr_large_L_float32_matches_power_kernel():
     assert (K - ref).abs().max() < 1e-4 * ref.abs().max()
 
 
+@pytest.mark.parametrize("cls, kwargs", CASES, ids=IDS)
+def test_kernel_keeps_full_precision_under_autocast(cls, kwargs):
+    # bfloat16 matrix products would round the kernel to about 1e-2 of its scale.
+    torch.manual_seed(0)
+    kernel = cls(4, 16, **kwargs)
+    expected = kernel(700)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        got = kernel(700)
+        assert torch.is_autocast_enabled("cpu")  # switched off only inside the kernel
+    assert got.dtype == torch.float32
+    torch.testing.assert_close(got, expected, rtol=0, atol=0)
+
+
 def test_ssm_parameters_stable_and_listed():
     kernel = DPLRKernel(2, 4)
     assert set(kernel.ssm_parameters) == {"log_dt", "log_neg_A_real", "A_imag", "B", "P"}
