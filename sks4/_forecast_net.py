@@ -38,7 +38,7 @@ class S4ForecastNetwork(nn.Module):
         Number of quantile levels of each forecast.
     n_exog : int
         Number of exogenous variables the head of each horizon sees at its target time.
-    d_model, d_state, n_layers, kernel, dropout
+    d_model, d_state, n_layers, kernel, dropout, dt_min, dt_max
         Passed to :class:`sks4.nn.S4Model` (always causal).
 
     Examples
@@ -62,11 +62,14 @@ class S4ForecastNetwork(nn.Module):
         n_layers: int = 2,
         kernel: str = "diag",
         dropout: float = 0.0,
+        dt_min: float = 1e-3,
+        dt_max: float = 1e-1,
     ):
         super().__init__()
         self.n_targets, self.max_horizon, self.n_quantiles, self.n_exog = n_targets, max_horizon, n_quantiles, n_exog
         self.backbone = S4Model(
-            d_input, d_model=d_model, d_state=d_state, n_layers=n_layers, kernel=kernel, dropout=dropout
+            d_input, d_model=d_model, d_state=d_state, n_layers=n_layers, kernel=kernel, dropout=dropout,
+            dt_min=dt_min, dt_max=dt_max,
         )
         n_out = n_targets * n_quantiles
         # One linear map per horizon: features at t (and exogenous values at t + h) -> outputs.

@@ -86,7 +86,7 @@ class S4Network(nn.Module):
         Number of input channels ``C``.
     n_outputs : int
         Number of outputs (classes, or regression targets).
-    d_model, d_state, n_layers, kernel, bidirectional, dropout
+    d_model, d_state, n_layers, kernel, bidirectional, dt_min, dt_max, dropout
         Passed to :class:`sks4.nn.S4Model`; ``dropout`` is also applied to
         the pooled features before the head.
     pooling : {"mean", "last", "max"}, default="mean"
@@ -123,6 +123,8 @@ class S4Network(nn.Module):
         n_layers: int = 4,
         kernel: str = "dplr",
         bidirectional: bool = False,
+        dt_min: float = 1e-3,
+        dt_max: float = 1e-1,
         dropout: float = 0.0,
         pooling: str = "mean",
         augment_scale: float = 0.0,
@@ -146,6 +148,8 @@ class S4Network(nn.Module):
             kernel=kernel,
             bidirectional=bidirectional,
             dropout=dropout,
+            dt_min=dt_min,
+            dt_max=dt_max,
         )
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(d_model, n_outputs)

@@ -32,6 +32,17 @@ def check_float(value, name: str, low: float, high: float, *, low_open: bool, hi
         raise ValueError(f"{name} must lie in {interval}, got {value!r}.")
 
 
+def check_step_range(dt_min, dt_max) -> None:
+    """Raise unless ``0 < dt_min <= dt_max < inf`` (the range of the SSMs' initial step sizes)."""
+    check_float(dt_min, "dt_min", 0.0, np.inf, low_open=True, high_open=True)
+    check_float(dt_max, "dt_max", 0.0, np.inf, low_open=True, high_open=True)
+    if dt_min > dt_max:
+        raise ValueError(
+            f"dt_min must not exceed dt_max (the range of the initial step sizes), got dt_min={dt_min!r} "
+            f"and dt_max={dt_max!r}."
+        )
+
+
 def resolve_device(device) -> str:
     """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; other values are checked."""
     if isinstance(device, str) and device == "auto":

@@ -49,6 +49,7 @@ from sks4._skorch import (
 )
 from sks4._validation import check_float as _check_float
 from sks4._validation import check_int as _check_int
+from sks4._validation import check_step_range as _check_step_range
 from sks4._validation import resolve_device as _resolve_device
 from sks4._validation import seeded_torch as _seeded_torch
 from sks4.data import PaddedSeries, check_input_shape, group_by_length, is_table, rows_for_pandas_output, to_padded
@@ -96,6 +97,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         n_layers: int = 2,
         kernel: str = "diag",
         bidirectional: bool = True,
+        dt_min: float = 0.001,
+        dt_max: float = 0.1,
         dropout: float = 0.1,
         pooling: str = "mean",
         augment_scale: float = 0.0,
@@ -121,6 +124,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_layers = n_layers
         self.kernel = kernel
         self.bidirectional = bidirectional
+        self.dt_min = dt_min
+        self.dt_max = dt_max
         self.dropout = dropout
         self.pooling = pooling
         self.augment_scale = augment_scale
@@ -190,6 +195,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         for name in ("bidirectional", "warm_start"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}.")
+        _check_step_range(self.dt_min, self.dt_max)
         _check_float(self.dropout, "dropout", 0.0, 1.0, low_open=False, high_open=True)
         _check_float(self.augment_scale, "augment_scale", 0.0, 1.0, low_open=False, high_open=True)
         _check_float(self.augment_noise, "augment_noise", 0.0, np.inf, low_open=False, high_open=True)
@@ -320,6 +326,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             module__n_layers=self.n_layers,
             module__kernel=self.kernel,
             module__bidirectional=bool(self.bidirectional),
+            module__dt_min=float(self.dt_min),
+            module__dt_max=float(self.dt_max),
             module__dropout=float(self.dropout),
             module__pooling=self.pooling,
             module__augment_scale=float(self.augment_scale),
@@ -582,6 +590,13 @@ class S4Classifier(ClassifierMixin, _S4Base):
         (about 4x slower on a CPU, no better on the benchmarks).
     bidirectional : bool, default=True
         Whether each layer also reads the series backwards.
+    dt_min : float, default=0.001
+        Smallest initial step size of the SSMs. Each channel's step ``dt``
+        is drawn log-uniformly from ``[dt_min, dt_max]`` and then learned
+        (at ``ssm_lr``); an SSM's time scale is about ``1 / dt`` steps, so
+        the defaults (S4's) cover dependencies of about 10 to 1000 steps.
+    dt_max : float, default=0.1
+        Largest initial step size (see ``dt_min``).
     dropout : float, default=0.1
         Dropout in the S4 blocks and before the final layer.
     pooling : {"mean", "last", "max"}, default="mean"
@@ -716,6 +731,8 @@ class S4Classifier(ClassifierMixin, _S4Base):
         n_layers: int = 2,
         kernel: str = "diag",
         bidirectional: bool = True,
+        dt_min: float = 0.001,
+        dt_max: float = 0.1,
         dropout: float = 0.1,
         pooling: str = "mean",
         augment_scale: float = 0.3,
@@ -743,6 +760,8 @@ class S4Classifier(ClassifierMixin, _S4Base):
             n_layers=n_layers,
             kernel=kernel,
             bidirectional=bidirectional,
+            dt_min=dt_min,
+            dt_max=dt_max,
             dropout=dropout,
             pooling=pooling,
             augment_scale=augment_scale,
@@ -974,6 +993,13 @@ class S4Regressor(RegressorMixin, _S4Base):
         (about 4x slower on a CPU, no better on the benchmarks).
     bidirectional : bool, default=True
         Whether each layer also reads the series backwards.
+    dt_min : float, default=0.001
+        Smallest initial step size of the SSMs. Each channel's step ``dt``
+        is drawn log-uniformly from ``[dt_min, dt_max]`` and then learned
+        (at ``ssm_lr``); an SSM's time scale is about ``1 / dt`` steps, so
+        the defaults (S4's) cover dependencies of about 10 to 1000 steps.
+    dt_max : float, default=0.1
+        Largest initial step size (see ``dt_min``).
     dropout : float, default=0.1
         Dropout in the S4 blocks and before the final layer.
     pooling : {"mean", "last", "max"}, default="mean"

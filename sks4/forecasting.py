@@ -61,7 +61,7 @@ from skorch import NeuralNet
 
 from sks4._forecast_net import PinballLoss, S4ForecastNetwork, WindowDataset
 from sks4._skorch import ssm_param_groups, training_callbacks
-from sks4._validation import check_float, check_int, resolve_device, seeded_torch
+from sks4._validation import check_float, check_int, check_step_range, resolve_device, seeded_torch
 from sks4.nn.layer import KERNELS
 
 __all__ = ["S4Forecaster", "smape"]
@@ -258,6 +258,10 @@ class S4Forecaster(BaseEstimator):
         Width, state size (even) and depth of the S4 backbone.
     kernel : {"diag", "dplr"}, default="diag"
         SSM kernel of the backbone (S4D diagonal, or S4's DPLR).
+    dt_min, dt_max : float, default=0.001, 0.1
+        Range of the SSMs' initial step sizes: each channel's step ``dt`` is
+        drawn log-uniformly from it and then learned (at ``ssm_lr``); an
+        SSM's time scale is about ``1 / dt`` steps.
     dropout : float, default=0.4
         Dropout in the backbone (a strong regulariser on short series).
     lr, ssm_lr : float, default=0.003, 0.001
@@ -341,6 +345,8 @@ class S4Forecaster(BaseEstimator):
         d_state: int = 32,
         n_layers: int = 2,
         kernel: str = "diag",
+        dt_min: float = 0.001,
+        dt_max: float = 0.1,
         dropout: float = 0.4,
         lr: float = 0.003,
         ssm_lr: float = 0.001,
@@ -365,6 +371,8 @@ class S4Forecaster(BaseEstimator):
         self.d_state = d_state
         self.n_layers = n_layers
         self.kernel = kernel
+        self.dt_min = dt_min
+        self.dt_max = dt_max
         self.dropout = dropout
         self.lr = lr
         self.ssm_lr = ssm_lr
@@ -398,6 +406,7 @@ class S4Forecaster(BaseEstimator):
                 raise ValueError(f"{name} must be 'auto', None or an integer >= {minimum}, got {value!r}.")
         if self.transform not in TRANSFORMS:
             raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}.")
+        check_step_range(self.dt_min, self.dt_max)
         check_float(self.dropout, "dropout", 0.0, 1.0, low_open=False, high_open=True)
         check_float(self.lr, "lr", 0.0, np.inf, low_open=True, high_open=True)
         check_float(self.ssm_lr, "ssm_lr", 0.0, np.inf, low_open=True, high_open=True)
@@ -606,6 +615,8 @@ class S4Forecaster(BaseEstimator):
             module__d_state=self.d_state,
             module__n_layers=self.n_layers,
             module__kernel=self.kernel,
+            module__dt_min=float(self.dt_min),
+            module__dt_max=float(self.dt_max),
             module__dropout=float(self.dropout),
             criterion=PinballLoss,
             criterion__quantiles=self.quantiles_,

@@ -369,6 +369,9 @@ def test_nan_inside_series_is_rejected_with_advice():
         ({"lr": -1.0}, ValueError, "lr must lie in"),
         ({"ssm_lr": "fast"}, TypeError, "ssm_lr must be a real number"),
         ({"dropout": 1.0}, ValueError, "dropout must lie in"),
+        ({"dt_min": 0.0}, ValueError, "dt_min must lie in"),
+        ({"dt_max": float("inf")}, ValueError, "dt_max must lie in"),
+        ({"dt_min": 0.5, "dt_max": 0.1}, ValueError, "dt_min must not exceed dt_max"),
         ({"augment_scale": 1.0}, ValueError, "augment_scale must lie in"),
         ({"augment_noise": -0.1}, ValueError, "augment_noise must lie in"),
         ({"augment_noise": float("inf")}, ValueError, "augment_noise must lie in"),
@@ -799,6 +802,17 @@ def test_tags():
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("kernel", ["diag", "dplr"])
+def test_step_size_range_reaches_every_ssm(kernel):
+    X, y = make_data()
+    clf = S4Classifier(**{**TINY, "kernel": kernel, "dt_min": 0.2, "dt_max": 0.5, "max_epochs": 1}).fit(X, y)
+    kernels = [m for m in clf.net_.module_.modules() if hasattr(m, "log_dt")]
+    assert len(kernels) == TINY["n_layers"]
+    # drawn in [0.2, 0.5]; one epoch at ssm_lr=0.001 moves log(dt) by a few thousandths at most
+    for k in kernels:
+        assert (k.dt > 0.19).all() and (k.dt < 0.52).all()
 
 
 def test_float64_standardises_at_double_precision():

@@ -238,6 +238,7 @@ def _text_column(y):
         (lambda y: y - 200.0, {"transform": "log"}, ValueError, "transform='log' needs strictly positive"),
         (lambda y: y, {"max_horizon": 0}, ValueError, "max_horizon must be an integer >= 1"),
         (lambda y: y, {"dropout": 1.0}, ValueError, "dropout must lie in"),
+        (lambda y: y, {"dt_min": 0.2, "dt_max": 0.1}, ValueError, "dt_min must not exceed dt_max"),
         (lambda y: y, {"seasonal_period": 1}, ValueError, "seasonal_period"),
         (lambda y: y, {"trend_window": 0}, ValueError, "trend_window must be 'auto', None or an integer >= 1"),
         (lambda y: y, {"trend_window": "yes"}, ValueError, "trend_window must be"),
@@ -248,7 +249,7 @@ def _text_column(y):
     ],
     ids=[
         "nan", "irregular-datetime", "string-index", "non-numeric", "too-short", "odd-d_state", "kernel",
-        "quantile-0", "quantile-1.5", "log-non-positive", "max_horizon-0", "dropout-1", "seasonal_period-1",
+        "quantile-0", "quantile-1.5", "log-non-positive", "max_horizon-0", "dropout-1", "dt-range", "seasonal_period-1",
         "trend_window-0", "trend_window-str", "device",
         "intervals", "calibration_size-0", "calibration_size-too-large",
     ],
@@ -818,3 +819,11 @@ def test_update_with_an_array_of_the_wrong_width_names_the_columns():
     model = S4Forecaster(**TINY).fit(y)
     with pytest.raises(ValueError, match=r"y_new has 2 column\(s\), fit saw 1"):
         model.update(np.ones((2, 2)))
+
+
+def test_step_size_range_reaches_the_backbone(y):
+    model = S4Forecaster(**{**TINY, "dt_min": 0.25, "dt_max": 0.25, "max_epochs": 1}).fit(y)
+    kernels = [m for m in model.nets_[0].module_.modules() if hasattr(m, "log_dt")]
+    assert len(kernels) == TINY["n_layers"]
+    for k in kernels:  # all drawn at 0.25; one short epoch at ssm_lr moves them by far less than 10%
+        assert torch.allclose(k.dt, torch.full_like(k.dt, 0.25), rtol=0.1)
