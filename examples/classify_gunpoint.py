@@ -32,7 +32,7 @@ history = clf.net_.history
 print(f"early stopping: {clf.early_stopping_}; training loss {history[0, 'train_loss']:.3f} at epoch 1, "
       f"{history[-1, 'train_loss']:.3f} at epoch {history[-1, 'epoch']}")
 
-# The pooled S4 features (n_samples, d_model) feed any scikit-learn model.
+# The pooled S4 features, (n_samples, n_estimators * d_model), feed any scikit-learn model.
 features = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 features.fit(clf.transform(X_train), y_train)
 print(f"logistic regression on the S4 features: {features.score(clf.transform(X_test), y_test):.3f}")

@@ -576,7 +576,7 @@ def _split_nan_padding(raw: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarr
         samples = np.flatnonzero(inner_nan.any(axis=(1, 2)))
         raise ValueError(
             f"{name} contains NaN inside a series: sample {i} (channel {c}, time step {t}) is NaN "
-            f"before the series' last observed value at time step {lengths[i] - 1}; "
+            f"while the series has observed values up to time step {lengths[i] - 1}; "
             f"{samples.size} series are affected (sample index {_first(samples)}). "
             f"{_IMPUTE_HINT} In multivariate series all channels must end at the same time step."
         )

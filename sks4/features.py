@@ -202,8 +202,8 @@ default=("last", "mean", "min", "max", "ppv")
     >>> F.shape
     (3, 4)
     >>> memory.get_feature_names_out()
-    array(['ch0_legt_w0_c0', 'ch0_legt_w0_c1', 'ch0_legt_w0_c2', 'ch0_legt_w0_c3'],
-          dtype=object)
+    array(['ch0_legt_w0_c0', 'ch0_legt_w0_c1', 'ch0_legt_w0_c2',
+           'ch0_legt_w0_c3'], dtype=object)
     >>> memory.inverse_transform(F).shape  # the series rebuilt from 4 coefficients
     (3, 50)
 

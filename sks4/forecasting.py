@@ -299,6 +299,10 @@ class S4Forecaster(BaseEstimator):
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda"``.
     random_state : int, RandomState or None, default=None
+        Seeds every network (initialisation, shuffling, dropout; one seed
+        per network drawn from it) and the copy trained for conformal
+        calibration. The same value gives the same forecaster on the CPU
+        (with the same number of torch threads).
     verbose : int, default=0
         Print skorch's per-epoch table when positive.
 

@@ -82,13 +82,18 @@ _HALF_DTYPES = (torch.float16, torch.bfloat16)
 
 
 def _autocast_enabled(device_type: str) -> bool:
-    """``torch.is_autocast_enabled(device_type)``, also on torch < 2.4 (no argument there)."""
+    """``torch.is_autocast_enabled(device_type)``, also on torch < 2.4 (no argument there).
+
+    False for devices without autocast (``"meta"``, for which torch raises).
+    """
     try:
         return torch.is_autocast_enabled(device_type)
     except TypeError:
         if device_type == "cpu":
             return torch.is_autocast_cpu_enabled()
         return torch.is_autocast_enabled()
+    except RuntimeError:  # "unknown device type for autocast"
+        return False
 
 
 def full_precision(device_type: str) -> contextlib.AbstractContextManager:

@@ -24,6 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from sks4.nn._checks import full_precision
+
 __all__ = ["batch_chunk_rows", "cauchy_conjugate_pairs", "fft_conv", "flush_tiny", "power_kernel", "vandermonde"]
 
 # Bytes of complex scratch that one chunk may hold (per temporary tensor).
@@ -93,7 +95,14 @@ class _CauchyPairs(torch.autograd.Function):
         return out
 
     @staticmethod
+    @torch.autograd.function.once_differentiable
     def backward(ctx, grad: Tensor):
+        # A backward pass called under autocast would run these products in half precision.
+        with full_precision(grad.device.type):
+            return _CauchyPairs._backward(ctx, grad)
+
+    @staticmethod
+    def _backward(ctx, grad: Tensor):
         ab, p, q, t = ctx.saved_tensors
         H, J, n2 = ab.shape
         n, K = n2 // 2, t.shape[0]
@@ -148,6 +157,9 @@ def cauchy_conjugate_pairs(v: Tensor, w: Tensor, t: Tensor) -> Tensor:
     """
     if t.requires_grad:
         raise ValueError("cauchy_conjugate_pairs() treats the evaluation points t as constants; pass t.detach().")
+    dtype = torch.promote_types(v.dtype, w.dtype)
+    v, w = v.to(dtype), w.to(dtype)
+    t = t.to(v.real.dtype)
     a = v.real
     b = (v * w.conj().unsqueeze(1)).real
     q = w.real.square() + w.imag.square()

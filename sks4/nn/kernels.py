@@ -91,6 +91,7 @@ class SSMKernel(nn.Module):
 
     @property
     def dt(self) -> Tensor:
+        """The step sizes ``exp(log_dt)``, one per channel: (H,)."""
         return self.log_dt.exp()  # (H,)
 
     def diagonal(self) -> Tensor:
@@ -211,6 +212,17 @@ class SSMKernel(nn.Module):
         return f"d_model={self.d_model}, d_state={self.d_state}, discretization={self.discretization!r}"
 
 
+def _expm1(z: Tensor) -> Tensor:
+    """``exp(z) - 1`` for complex ``z`` without cancellation near 0, from real functions.
+
+    ``Re = expm1(x) cos(y) - 2 sin²(y / 2)`` and ``Im = exp(x) sin(y)`` for
+    ``z = x + iy`` (``torch.expm1`` of complex numbers is missing from
+    older torch releases).
+    """
+    x, y = z.real, z.imag
+    return torch.complex(torch.expm1(x) * torch.cos(y) - 2 * torch.sin(y / 2).square(), torch.exp(x) * torch.sin(y))
+
+
 class DiagonalKernel(SSMKernel):
     """S4D kernel: diagonal ``A`` per channel, computed by a Vandermonde product.
 
@@ -272,7 +284,7 @@ class DiagonalKernel(SSMKernel):
         if self.discretization == "zoh":
             log_dA = dt * A
             dA = log_dA.exp()
-            dB = (dA - 1) / A * B
+            dB = _expm1(log_dA) / A * B  # (dA - 1) / A would cancel for small dt
         else:
             denom = 1 - dt * A / 2
             dA = (1 + dt * A / 2) / denom

@@ -38,14 +38,17 @@ class S4Block(nn.Module):
         return x + self.dropout(self.layer._forward(_channel_norm(self.norm, x), mask))
 
     def default_state(self, batch_size: int) -> Tensor:
+        """Zero state of the block's layer for :meth:`step`, complex (batch_size, H, state size)."""
         return self.layer.default_state(batch_size)
 
     def forward_with_state(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """``(forward(x), state)``: the block's output and its layer's recurrent state after ``x`` (B, H, L)."""
         u = _channel_norm(self.norm, x)  # the layer's input, which its SSM reads
         y, state = self.layer._forward_with_state(u)  # x was checked by the model
         return x + self.dropout(y), state
 
     def step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
+        """One time step ``x`` (B, H) -> ``(output (B, H), new state)``; the same outputs as :meth:`forward`."""
         y, state = self.layer.step(self.norm(x), state)
         return x + y, state
 

@@ -37,6 +37,17 @@ def test_cauchy_conjugate_pairs_gradcheck(monkeypatch):
     assert torch.autograd.gradcheck(lambda v, w: Fn.cauchy_conjugate_pairs(v, w, t), (v, w))
 
 
+def test_cauchy_promotes_mixed_precisions():
+    g = torch.Generator().manual_seed(0)
+    v, w = _crandn(2, 3, 4, generator=g), _crandn(2, 4, generator=g)
+    t = torch.randn(5, dtype=torch.float64, generator=g)
+    exact = Fn.cauchy_conjugate_pairs(v, w, t)
+    for args in ((v.to(torch.complex64), w, t), (v, w.to(torch.complex64), t.float()), (v.to(torch.complex64), w.to(torch.complex64), t)):
+        out = Fn.cauchy_conjugate_pairs(*args)
+        assert out.dtype == torch.promote_types(args[0].dtype, args[1].dtype)
+        torch.testing.assert_close(out.to(exact.dtype), exact, rtol=1e-5, atol=1e-5)
+
+
 def test_cauchy_rejects_differentiable_points():
     with pytest.raises(ValueError, match="constants"):
         Fn.cauchy_conjugate_pairs(_crandn(1, 1, 2), _crandn(1, 2), torch.randn(3, requires_grad=True))
