@@ -261,6 +261,14 @@ default=("last", "mean", "min", "max", "ppv")
         -------
         self : S4Features
             The fitted transformer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Features
+        >>> X = np.cumsum(np.random.RandomState(0).randn(4, 60), axis=1)
+        >>> S4Features().fit(X).n_timesteps_
+        60
         """
         self._check_params()
         padded = self._validate_X(X, reset=True)
@@ -304,6 +312,14 @@ default=("last", "mean", "min", "max", "ppv")
         F : ndarray of shape (n_samples, n_features_out), float64
             Per channel and per memory, the coefficients at each reading
             time or their pooled statistics (see :meth:`get_feature_names_out`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Features
+        >>> X = np.cumsum(np.random.RandomState(0).randn(4, 60), axis=1)
+        >>> S4Features().fit(X).transform(X).shape
+        (4, 192)
         """
         check_is_fitted(self)
         self._check_unchanged()
@@ -351,6 +367,18 @@ default=("last", "mean", "min", "max", "ppv")
             2-D for univariate series, 3-D (channels first) otherwise;
             ``n_steps`` is the number of steps the memory covers (see above),
             the last ``n_steps`` of the fitted time grid.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Features
+        >>> X = np.cumsum(np.random.RandomState(0).randn(4, 60), axis=1)
+        >>> memory = S4Features(measure="legs", n_coefs=32, pooling=None, points=1).fit(X)
+        >>> X_rebuilt = memory.inverse_transform(memory.transform(X))
+        >>> X_rebuilt.shape
+        (4, 60)
+        >>> bool(np.abs(X_rebuilt - X).max() < 0.1 * np.abs(X).max())  # 32 coefficients for 60 steps
+        True
         """
         check_is_fitted(self)
         self._check_unchanged()
@@ -403,6 +431,14 @@ default=("last", "mean", "min", "max", "ppv")
         Returns
         -------
         feature_names_out : ndarray of str objects
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sks4 import S4Features
+        >>> X = np.cumsum(np.random.RandomState(0).randn(4, 60), axis=1)
+        >>> S4Features().fit(X).get_feature_names_out()[:2].tolist()
+        ['ch0_legt_w0_last_c0', 'ch0_legt_w0_last_c1']
         """
         check_is_fitted(self)
         self._check_unchanged()

@@ -444,6 +444,16 @@ class S4Forecaster(BaseEstimator):
         Returns
         -------
         self
+
+        Examples
+        --------
+        >>> from sks4 import S4Forecaster
+        >>> from sks4.datasets import load_airline
+        >>> y = load_airline()
+        >>> model = S4Forecaster(max_horizon=3, d_model=4, n_layers=1, max_epochs=1, intervals="quantile",
+        ...                      random_state=0)
+        >>> str(model.fit(y[:48]).cutoff_)
+        '1952-12'
         """
         levels = self._check_params()
         if hasattr(self, "nets_"):
@@ -765,6 +775,19 @@ class S4Forecaster(BaseEstimator):
         Returns
         -------
         self
+
+        Examples
+        --------
+        >>> from sks4 import S4Forecaster
+        >>> from sks4.datasets import load_airline
+        >>> y = load_airline()
+        >>> model = S4Forecaster(max_horizon=3, d_model=4, n_layers=1, max_epochs=1, intervals="quantile",
+        ...                      random_state=0)
+        >>> model = model.fit(y[:48])
+        >>> str(model.update(y[48:50]).cutoff_)  # two more months, no retraining
+        '1953-02'
+        >>> model.predict(1).index.astype(str).tolist()
+        ['1953-03']
         """
         check_is_fitted(self, "nets_")
         frame, _ = _as_frame(y_new, "y_new")
@@ -946,6 +969,18 @@ class S4Forecaster(BaseEstimator):
         -------
         pandas Series or DataFrame
             Like ``y`` in fit, indexed by the forecast time stamps.
+
+        Examples
+        --------
+        >>> from sks4 import S4Forecaster
+        >>> from sks4.datasets import load_airline
+        >>> y = load_airline()
+        >>> model = S4Forecaster(max_horizon=3, d_model=4, n_layers=1, max_epochs=1, intervals="quantile",
+        ...                      random_state=0)
+        >>> model.fit(y[:48]).predict(3).index.astype(str).tolist()
+        ['1953-01', '1953-02', '1953-03']
+        >>> model.predict([3]).index.astype(str).tolist()  # the third step ahead only
+        ['1953-03']
         """
         values, index = self._at_levels(fh, X, [0.5])
         return self._output(values[..., 0], index)
@@ -962,6 +997,16 @@ class S4Forecaster(BaseEstimator):
         pandas DataFrame
             Indexed like :meth:`predict`; one column per level, or a column
             MultiIndex (target, level) when ``y`` had several columns.
+
+        Examples
+        --------
+        >>> from sks4 import S4Forecaster
+        >>> from sks4.datasets import load_airline
+        >>> y = load_airline()
+        >>> model = S4Forecaster(max_horizon=3, d_model=4, n_layers=1, max_epochs=1, intervals="quantile",
+        ...                      random_state=0)
+        >>> model.fit(y[:48]).predict_quantiles(2, alpha=[0.1, 0.5, 0.9]).columns.tolist()
+        [0.1, 0.5, 0.9]
         """
         try:
             alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
@@ -989,6 +1034,19 @@ class S4Forecaster(BaseEstimator):
         pandas DataFrame
             Indexed like :meth:`predict`, columns ``lower`` and ``upper``
             (a column MultiIndex (target, bound) when ``y`` had several columns).
+
+        Examples
+        --------
+        >>> from sks4 import S4Forecaster
+        >>> from sks4.datasets import load_airline
+        >>> y = load_airline()
+        >>> model = S4Forecaster(max_horizon=3, d_model=4, n_layers=1, max_epochs=1, intervals="quantile",
+        ...                      random_state=0)
+        >>> interval = model.fit(y[:48]).predict_interval(2, coverage=0.9)
+        >>> interval.columns.tolist()
+        ['lower', 'upper']
+        >>> bool((interval["lower"] <= interval["upper"]).all())
+        True
         """
         check_float(coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True)
         values, index = self._at_levels(fh, X, [(1 - coverage) / 2, (1 + coverage) / 2])
@@ -1004,6 +1062,17 @@ class S4Forecaster(BaseEstimator):
         ``max_horizon`` of them), so that ``GridSearchCV`` with a time-ordered
         splitter (:class:`sks4.model_selection.ForecastSplit`) can score a
         forecaster fitted on the preceding fold.
+
+        Examples
+        --------
+        >>> from sks4 import S4Forecaster
+        >>> from sks4.datasets import load_airline
+        >>> y = load_airline()
+        >>> model = S4Forecaster(max_horizon=3, d_model=4, n_layers=1, max_epochs=1, intervals="quantile",
+        ...                      random_state=0)
+        >>> smape = -model.fit(y[:48]).score(y[48:51])  # the next three months
+        >>> 0 <= smape <= 2
+        True
         """
         frame, _ = _as_frame(y, "y")
         if isinstance(y, pd.DataFrame) and not self._series_output:

@@ -14,6 +14,7 @@ MODULES = [
     "sks4.data",
     "sks4.datasets._loaders",
     "sks4.features",
+    "sks4.forecasting",
     "sks4._basis",
     "sks4.model_selection",
 ]
