@@ -731,13 +731,15 @@ def _run_forecast(args, report: _Reporter) -> int:
         )
     freq = args.freq
     if isinstance(values.index, pd.DatetimeIndex) and freq is None:
-        inferred = pd.infer_freq(values.index)
+        from sks4.forecasting import infer_offset
+
+        inferred = infer_offset(values.index)
         if inferred is None:
             raise UserError(
                 f"cannot infer a regular frequency from {time_column!r} (dates missing or unevenly spaced?); "
                 "fill the gaps, or pass --freq (e.g. MS for month starts, D for days, h for hours)"
             )
-        freq = inferred
+        freq = inferred.freqstr
 
     params = {
         "max_horizon": horizon,
@@ -880,8 +882,10 @@ def _time_index(values, name: str, args):
     except (ValueError, TypeError) as exc:
         raise UserError(f"time column {name!r} does not read as dates: {_one_line(exc)}") from None
     if index.tz is not None:
+        from sks4.forecasting import infer_offset
+
         index = index.tz_convert(None)
-        if len(index) >= 3 and pd.infer_freq(index) is None:
+        if len(index) >= 3 and infer_offset(index) is None:
             # Daily (or coarser) stamps at local midnight whose UTC offset changes with daylight
             # saving time are irregular in UTC; their local wall-clock times are the regular series.
             if pd.api.types.is_datetime64_any_dtype(values):  # time-zone-aware stamps (Parquet)
@@ -889,7 +893,7 @@ def _time_index(values, name: str, args):
             else:  # text with UTC offsets: the offsets dropped
                 stripped = values.astype(str).str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True)
                 local = pd.DatetimeIndex(pd.to_datetime(stripped, errors="coerce"))
-            if local.notna().all() and pd.infer_freq(local) is not None:
+            if local.notna().all() and infer_offset(local) is not None:
                 index = local
     return index.rename(name)
 

@@ -100,6 +100,19 @@ def _offset(freq, is_period: bool = False):
         raise ValueError(f"freq={freq!r} is not a pandas {kind} alias ('MS', 'D', 'h', ...): {error}") from None
 
 
+def infer_offset(index: pd.DatetimeIndex):
+    """The regular frequency of ``index`` as a pandas offset, or None (``pd.infer_freq``).
+
+    pandas 3 announces that ``infer_freq`` will return an offset instead of
+    a string; ``to_offset`` takes either, and the announcement is silenced.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*infer_freq.*", category=FutureWarning)
+        warnings.filterwarnings("ignore", message=".*infer_freq.*", category=DeprecationWarning)
+        inferred = pd.infer_freq(index)
+    return pd.tseries.frequencies.to_offset(inferred) if inferred is not None else None
+
+
 def _regular_index(index: pd.Index, freq, name: str):
     """Check that ``index`` is a regular time index; return its step (a pandas offset or an int)."""
     if isinstance(index, pd.PeriodIndex):
@@ -122,12 +135,7 @@ def _regular_index(index: pd.Index, freq, name: str):
             )
         step = _offset(freq) if freq is not None else index.freq
         if step is None and len(index) >= 3:
-            with warnings.catch_warnings():
-                # pandas 3 announces that infer_freq will return an offset; to_offset takes either
-                warnings.filterwarnings("ignore", message=".*infer_freq.*", category=FutureWarning)
-                warnings.filterwarnings("ignore", message=".*infer_freq.*", category=DeprecationWarning)
-                inferred = pd.infer_freq(index)
-            step = pd.tseries.frequencies.to_offset(inferred) if inferred is not None else None
+            step = infer_offset(index)
         if step is None:
             raise ValueError(
                 f"{name} has a DatetimeIndex without a regular frequency (none set, none inferable). "

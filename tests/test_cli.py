@@ -12,6 +12,7 @@ import pytest
 
 from sks4 import cli
 from sks4.cli import build_parser, main
+from sks4.forecasting import infer_offset
 
 TINY = ["--max-epochs", "2", "--device", "cpu"]
 
@@ -477,7 +478,7 @@ def test_time_zone_aware_daily_stamps_across_daylight_saving_time_and_strict_dat
 
     days = pd.Series(pd.date_range("2021-03-20", periods=20, freq="D", tz="Europe/Berlin"))  # as Parquet gives them
     index = cli._time_index(days, "date", types.SimpleNamespace(freq=None))
-    assert pd.infer_freq(index) == "D" and index[0] == pd.Timestamp("2021-03-20")
+    assert infer_offset(index) == pd.offsets.Day() and index[0] == pd.Timestamp("2021-03-20")
     # the note for a date column that is not first parses strictly, and only a sample of the column
     assert cli._looks_like_dates(pd.Series(["2001-01", "2001-02"]))
     for text in (["10-20", "11-20"], ["1/2", "3/4"], ["1st", "2nd"], ["3a", "4b"]):
