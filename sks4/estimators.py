@@ -86,8 +86,11 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     _criterion: type[nn.Module]
     _net_class: type[S4Net] = S4Net
     _architecture = (
-        "d_model", "d_state", "n_layers", "kernel", "bidirectional", "dropout", "pooling", "dtype", "n_estimators"
+        "d_model", "d_state", "n_layers", "kernel", "bidirectional", "dt_min", "dt_max", "dropout", "pooling", "dtype",
+        "n_estimators",
     )
+    # Values of parameters added after a model may have been pickled: what such a model was built with.
+    _legacy_params = {"dt_min": 1e-3, "dt_max": 1e-1}
 
     def __init__(
         self,
@@ -145,6 +148,11 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.dtype = dtype
+
+    def __setstate__(self, state):
+        # models pickled before a parameter existed were built with its legacy value
+        state = {**self._legacy_params, **state}
+        super().__setstate__(state)
 
     # ------------------------------------------------------------------ tags
     def __sklearn_is_fitted__(self) -> bool:
@@ -349,9 +357,10 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def _check_continuable(self) -> None:
         """Raise when the networks' architecture (or their number) changed since the first fit."""
-        changed = [name for name in self._architecture if self._fit_architecture_[name] != getattr(self, name)]
+        fitted = {**self._legacy_params, **self._fit_architecture_}
+        changed = [name for name in self._architecture if fitted[name] != getattr(self, name)]
         if changed:
-            details = ", ".join(f"{n}: {self._fit_architecture_[n]!r} -> {getattr(self, n)!r}" for n in changed)
+            details = ", ".join(f"{n}: {fitted[n]!r} -> {getattr(self, n)!r}" for n in changed)
             raise ValueError(
                 f"Cannot continue training (warm_start / partial_fit) after changing the network "
                 f"({details}). Set warm_start=False (or call fit) to train a new network."
@@ -590,16 +599,11 @@ class S4Classifier(ClassifierMixin, _S4Base):
         (about 4x slower on a CPU, no better on the benchmarks).
     bidirectional : bool, default=True
         Whether each layer also reads the series backwards.
-    dt_min : float, default=0.01
-        Smallest initial step size of the SSMs. Each channel's step ``dt``
-        is drawn log-uniformly from ``[dt_min, dt_max]`` and then learned
-        (at ``ssm_lr``); an SSM's time scale is about ``1 / dt`` steps, so
-        the defaults cover dependencies of about 1 to 100 steps. S4's own
-        defaults, 0.001 and 0.1 (10 to 1000 steps), suit long sequences;
-        on the shipped training splits (series of 7 to 150 steps)
-        cross-validation chose these (see the estimators page of the docs).
-    dt_max : float, default=1.0
-        Largest initial step size (see ``dt_min``).
+    dt_min, dt_max : float, default=0.01, 1.0
+        Range of the SSMs' initial step sizes: each channel's ``dt`` is
+        drawn log-uniformly from it, then learned (at ``ssm_lr``). An SSM's
+        time scale is about ``1 / dt`` steps; S4's own range, 0.001 to 0.1,
+        suits long sequences (see the estimators page of the docs).
     dropout : float, default=0.1
         Dropout in the S4 blocks and before the final layer.
     pooling : {"mean", "last", "max"}, default="mean"
@@ -996,16 +1000,11 @@ class S4Regressor(RegressorMixin, _S4Base):
         (about 4x slower on a CPU, no better on the benchmarks).
     bidirectional : bool, default=True
         Whether each layer also reads the series backwards.
-    dt_min : float, default=0.01
-        Smallest initial step size of the SSMs. Each channel's step ``dt``
-        is drawn log-uniformly from ``[dt_min, dt_max]`` and then learned
-        (at ``ssm_lr``); an SSM's time scale is about ``1 / dt`` steps, so
-        the defaults cover dependencies of about 1 to 100 steps. S4's own
-        defaults, 0.001 and 0.1 (10 to 1000 steps), suit long sequences;
-        on the shipped training splits (series of 7 to 150 steps)
-        cross-validation chose these (see the estimators page of the docs).
-    dt_max : float, default=1.0
-        Largest initial step size (see ``dt_min``).
+    dt_min, dt_max : float, default=0.01, 1.0
+        Range of the SSMs' initial step sizes: each channel's ``dt`` is
+        drawn log-uniformly from it, then learned (at ``ssm_lr``). An SSM's
+        time scale is about ``1 / dt`` steps; S4's own range, 0.001 to 0.1,
+        suits long sequences (see the estimators page of the docs).
     dropout : float, default=0.1
         Dropout in the S4 blocks and before the final layer.
     pooling : {"mean", "last", "max"}, default="mean"

@@ -266,13 +266,6 @@ class S4Forecaster(BaseEstimator):
         Width, state size (even) and depth of the S4 backbone.
     kernel : {"diag", "dplr"}, default="diag"
         SSM kernel of the backbone (S4D diagonal, or S4's DPLR).
-    dt_min, dt_max : float, default=0.01, 1.0
-        Range of the SSMs' initial step sizes: each channel's step ``dt`` is
-        drawn log-uniformly from it and then learned (at ``ssm_lr``); an
-        SSM's time scale is about ``1 / dt`` steps, so the defaults cover
-        about 1 to 100 steps (S4's own, 0.001 and 0.1, suit long sequences;
-        these were chosen on validation origins inside the airline training
-        months, see the forecasting page of the docs).
     dropout : float, default=0.4
         Dropout in the backbone (a strong regulariser on short series).
     lr, ssm_lr : float, default=0.003, 0.001
@@ -316,6 +309,11 @@ class S4Forecaster(BaseEstimator):
         (with the same number of torch threads).
     verbose : int, default=0
         Print skorch's per-epoch table when positive.
+    dt_min, dt_max : float, default=0.01, 1.0
+        Range of the SSMs' initial step sizes: each channel's ``dt`` is
+        drawn log-uniformly from it, then learned (at ``ssm_lr``). An SSM's
+        time scale is about ``1 / dt`` steps; S4's own range, 0.001 to 0.1,
+        suits long sequences (see the forecasting page of the docs).
 
     Attributes
     ----------
@@ -360,8 +358,6 @@ class S4Forecaster(BaseEstimator):
         d_state: int = 32,
         n_layers: int = 2,
         kernel: str = "diag",
-        dt_min: float = 0.01,
-        dt_max: float = 1.0,
         dropout: float = 0.4,
         lr: float = 0.003,
         ssm_lr: float = 0.001,
@@ -375,6 +371,8 @@ class S4Forecaster(BaseEstimator):
         device: str = "auto",
         random_state=None,
         verbose: int = 0,
+        dt_min: float = 0.01,
+        dt_max: float = 1.0,
     ):
         self.max_horizon = max_horizon
         self.quantiles = quantiles
@@ -1118,7 +1116,8 @@ class S4Forecaster(BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
+        # forecasters pickled before dt_min / dt_max existed were built with S4's values
+        self.__dict__.update({"dt_min": 1e-3, "dt_max": 1e-1, **state})
         if "nets_" in state:
             for i, net in enumerate(self.nets_):
                 device = net.device

@@ -807,12 +807,33 @@ def test_docstring_examples(module):
 @pytest.mark.parametrize("kernel", ["diag", "dplr"])
 def test_step_size_range_reaches_every_ssm(kernel):
     X, y = make_data()
-    clf = S4Classifier(**{**TINY, "kernel": kernel, "dt_min": 0.2, "dt_max": 0.5, "max_epochs": 1}).fit(X, y)
-    kernels = [m for m in clf.net_.module_.modules() if hasattr(m, "log_dt")]
-    assert len(kernels) == TINY["n_layers"]
-    # drawn in [0.2, 0.5]; one epoch at ssm_lr=0.001 moves log(dt) by a few thousandths at most
-    for k in kernels:
-        assert (k.dt > 0.19).all() and (k.dt < 0.52).all()
+    params = {**TINY, "kernel": kernel, "n_layers": 2, "n_estimators": 2, "max_epochs": 1}
+    clf = S4Classifier(**params, dt_min=0.2, dt_max=0.5).fit(X, y)
+    for net in clf.nets_:
+        kernels = [m for m in net.module_.modules() if hasattr(m, "log_dt")]
+        assert len(kernels) == 2
+        # drawn in [0.2, 0.5]; one epoch at ssm_lr=0.001 moves log(dt) by a few thousandths at most
+        for k in kernels:
+            assert (k.dt > 0.19).all() and (k.dt < 0.52).all()
+
+
+def test_changed_step_sizes_refuse_to_continue_training_and_old_pickles_load():
+    X, y = make_data()
+    clf = S4Classifier(**TINY, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"dt_max: 1.0 -> 2.0"):
+        clf.set_params(dt_max=2.0).fit(X, y)
+    # a model pickled before dt_min / dt_max existed: built with S4's range, and continues with it
+    clf.set_params(dt_max=1.0)
+    legacy = copy.copy(clf)
+    legacy._fit_architecture_ = dict(clf._fit_architecture_)
+    for name in ("dt_min", "dt_max"):
+        delattr(legacy, name)
+        del legacy._fit_architecture_[name]
+    loaded = pickle.loads(pickle.dumps(legacy))
+    assert (loaded.dt_min, loaded.dt_max) == (1e-3, 1e-1)
+    assert repr(loaded) and clone(loaded).get_params()["dt_max"] == 1e-1
+    loaded.fit(X, y)  # warm start: the legacy range counts as unchanged
+    np.testing.assert_array_equal(loaded.predict(X).shape, y.shape)
 
 
 def test_float64_standardises_at_double_precision():

@@ -822,8 +822,18 @@ def test_update_with_an_array_of_the_wrong_width_names_the_columns():
 
 
 def test_step_size_range_reaches_the_backbone(y):
-    model = S4Forecaster(**{**TINY, "dt_min": 0.25, "dt_max": 0.25, "max_epochs": 1}).fit(y)
-    kernels = [m for m in model.nets_[0].module_.modules() if hasattr(m, "log_dt")]
-    assert len(kernels) == TINY["n_layers"]
-    for k in kernels:  # all drawn at 0.25; one short epoch at ssm_lr moves them by far less than 10%
-        assert torch.allclose(k.dt, torch.full_like(k.dt, 0.25), rtol=0.1)
+    model = S4Forecaster(**{**TINY, "n_layers": 2, "n_models": 2, "max_epochs": 1}, dt_min=0.25, dt_max=0.25).fit(y)
+    assert len(model.nets_) == 2
+    for net in model.nets_:
+        kernels = [m for m in net.module_.modules() if hasattr(m, "log_dt")]
+        assert len(kernels) == 2
+        for k in kernels:  # all drawn at 0.25; one short epoch at ssm_lr moves them by far less than 10%
+            assert torch.allclose(k.dt, torch.full_like(k.dt, 0.25), rtol=0.1)
+
+
+def test_forecaster_pickled_before_the_step_size_parameters_loads():
+    model = S4Forecaster(**TINY).fit(load_airline()[:40])
+    del model.dt_min, model.dt_max
+    loaded = pickle.loads(pickle.dumps(model))
+    assert (loaded.dt_min, loaded.dt_max) == (1e-3, 1e-1)
+    assert repr(loaded) and clone(loaded).get_params()["dt_min"] == 1e-3

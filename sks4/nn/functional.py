@@ -32,6 +32,20 @@ __all__ = ["batch_chunk_rows", "cauchy_conjugate_pairs", "fft_conv", "flush_tiny
 _CHUNK_BYTES = 4 * 2**20
 
 
+def _refuse_double_backward(name: str) -> None:
+    """Raise in a hand-written backward pass asked to build a graph (``create_graph=True``).
+
+    Its gradient is first order only; ``once_differentiable`` would raise only
+    on a later ``.backward()`` and let ``torch.autograd.grad`` of chosen
+    inputs silently skip the missing terms.
+    """
+    if torch.is_grad_enabled():
+        raise RuntimeError(
+            f"{name} has a first-order gradient only: double backward (create_graph=True, e.g. gradient "
+            "penalties or Hessian products) is not supported through it."
+        )
+
+
 def _channel_chunks(H: int, bytes_per_channel: int) -> list[slice]:
     """Slices of at least one channel whose temporaries stay under ``_CHUNK_BYTES``."""
     rows = max(1, _CHUNK_BYTES // max(1, bytes_per_channel))
@@ -95,10 +109,10 @@ class _CauchyPairs(torch.autograd.Function):
         return out
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad: Tensor):
+        _refuse_double_backward("cauchy_conjugate_pairs()")
         # A backward pass called under autocast would run these products in half precision.
-        with full_precision(grad.device.type):
+        with full_precision(grad.device.type), torch.no_grad():
             return _CauchyPairs._backward(ctx, grad)
 
     @staticmethod
@@ -295,8 +309,13 @@ class _SpectralConv(torch.autograd.Function):
         return torch.fft.irfft(U * k_f, n=n)[..., :L].contiguous()  # (B, H, L)
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, g: Tensor):
+        _refuse_double_backward("fft_conv()")
+        with torch.no_grad():
+            return _SpectralConv._backward(ctx, g)
+
+    @staticmethod
+    def _backward(ctx, g: Tensor):
         U, k_f = ctx.saved_tensors
         n, L = ctx.n, ctx.L
         G = torch.fft.rfft(g, n=n)  # (B, H, n//2+1)

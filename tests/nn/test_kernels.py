@@ -6,6 +6,7 @@ import torch
 
 from sks4 import hippo
 from sks4.nn import DiagonalKernel, DPLRKernel
+from sks4.nn._checks import _autocast_enabled
 
 CASES = [
     (DPLRKernel, {"discretization": "bilinear"}),
@@ -150,7 +151,7 @@ def test_kernel_keeps_full_precision_under_autocast(cls, kwargs):
     expected = kernel(700)
     with torch.autocast("cpu", dtype=torch.bfloat16):
         got = kernel(700)
-        assert torch.is_autocast_enabled("cpu")  # switched off only inside the kernel
+        assert _autocast_enabled("cpu")  # switched off only inside the kernel
     assert got.dtype == torch.float32
     torch.testing.assert_close(got, expected, rtol=0, atol=0)
 
@@ -166,6 +167,17 @@ def test_kernel_gradients_stay_accurate_when_backward_runs_under_autocast():
         got = torch.autograd.grad((kernel(700) * weights).sum(), params)
     for g, e in zip(got, expected):
         assert (g - e).norm() <= 2e-2 * e.norm()
+
+
+def test_double_backward_is_refused_instead_of_silently_wrong():
+    from sks4.nn import S4Layer
+
+    kernel = DPLRKernel(4, 8)
+    with pytest.raises(RuntimeError, match="first-order gradient only"):
+        torch.autograd.grad(kernel(600).square().sum(), [kernel.log_dt], create_graph=True)
+    layer, x = S4Layer(4, d_state=8, kernel="diag"), torch.randn(2, 4, 50, requires_grad=True)
+    with pytest.raises(RuntimeError, match="first-order gradient only"):
+        torch.autograd.grad(layer(x).square().sum(), [x], create_graph=True)
 
 
 @pytest.mark.parametrize("cls", [DPLRKernel, DiagonalKernel])
