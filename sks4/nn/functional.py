@@ -8,6 +8,8 @@
   Vandermonde product of S4D, factored into blocks of ``sqrt(L)`` lags.
 * :func:`flush_tiny` -- zeroes would-be subnormal numbers, which the CPU
   computes with tens of times more slowly.
+* :func:`expm1_complex` -- ``exp(z) - 1`` for complex ``z`` without
+  cancellation near 0.
 * :func:`power_kernel` -- ``out[h, l] = Re(C_h A_h^l B_h)`` for a dense
   ``A``, in ``O(N^3 log L + N L)`` by doubling (no loop over ``l``).
 * :func:`fft_conv` -- causal or two-sided convolution of a signal with a
@@ -26,7 +28,9 @@ from torch import Tensor
 
 from sks4.nn._checks import full_precision
 
-__all__ = ["batch_chunk_rows", "cauchy_conjugate_pairs", "fft_conv", "flush_tiny", "power_kernel", "vandermonde"]
+__all__ = [
+    "batch_chunk_rows", "cauchy_conjugate_pairs", "expm1_complex", "fft_conv", "flush_tiny", "power_kernel", "vandermonde",
+]
 
 # Bytes of complex scratch that one chunk may hold (per temporary tensor).
 _CHUNK_BYTES = 4 * 2**20
@@ -50,6 +54,11 @@ def _channel_chunks(H: int, bytes_per_channel: int) -> list[slice]:
     """Slices of at least one channel whose temporaries stay under ``_CHUNK_BYTES``."""
     rows = max(1, _CHUNK_BYTES // max(1, bytes_per_channel))
     return [slice(h0, min(H, h0 + rows)) for h0 in range(0, H, rows)]
+
+
+def _pair_bytes(n: int, K: int, x: Tensor) -> int:
+    """Scratch bytes per channel of one chunk of the Cauchy sums: about nine real (n, K) arrays (S, r, x, y, ...)."""
+    return 9 * n * K * x.element_size()
 
 
 def _interleaved(z: Tensor) -> Tensor:
@@ -102,7 +111,7 @@ class _CauchyPairs(torch.autograd.Function):
         K = t.shape[0]
         ab = torch.cat([a, b], dim=-1)  # (H, J, 2n)
         out = a.new_empty(H, J, K, dtype=torch.promote_types(a.dtype, torch.complex64))
-        for h in _channel_chunks(H, 9 * n * K * a.element_size()):
+        for h in _channel_chunks(H, _pair_bytes(n, K, a)):
             S, _ = _pair_weights(p[h], q[h], t)
             torch.bmm(ab[h], _interleaved(S), out=_interleaved(out[h]))  # (h, J, 2K)
         ctx.save_for_backward(ab, p, q, t)
@@ -135,7 +144,7 @@ class _CauchyPairs(torch.autograd.Function):
             torch.stack([pairs(zero, -2 * t), pairs(-4 * t * t, zero)], dim=-1),  # for X: (2K, [q, p])
             torch.stack([pairs(2 * one, zero), pairs(zero, -4 * t)], dim=-1),  # for Y
         ])  # (2, 2K, 2)
-        for h in _channel_chunks(H, 9 * max(n, J) * K * ab.element_size()):
+        for h in _channel_chunks(H, _pair_bytes(max(n, J), K, ab)):
             G = _interleaved(grad[h])  # (h, J, 2K)
             S, r = _pair_weights(p[h], q[h], t)
             torch.bmm(G, _interleaved(S).mT, out=grad_ab[h])
@@ -209,6 +218,17 @@ def _exp_parts(w: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
     magnitude = flush_tiny(torch.exp(w.real * t))
     phase = w.imag * t
     return magnitude * torch.cos(phase), magnitude * torch.sin(phase)
+
+
+def expm1_complex(z: Tensor) -> Tensor:
+    """``exp(z) - 1`` for complex ``z`` without cancellation near 0, from real functions.
+
+    ``Re = expm1(x) cos(y) - 2 sin²(y / 2)`` and ``Im = exp(x) sin(y)`` for
+    ``z = x + iy`` (``torch.expm1`` of complex numbers is missing from
+    older torch releases).
+    """
+    x, y = z.real, z.imag
+    return torch.complex(torch.expm1(x) * torch.cos(y) - 2 * torch.sin(y / 2).square(), torch.exp(x) * torch.sin(y))
 
 
 def vandermonde(v: Tensor, w: Tensor, L: int) -> Tensor:

@@ -33,7 +33,7 @@ from torch import Tensor, nn
 
 from sks4 import hippo
 from sks4.nn._checks import check_positive_int, check_state, full_precision
-from sks4.nn.functional import cauchy_conjugate_pairs, flush_tiny, power_kernel, vandermonde
+from sks4.nn.functional import cauchy_conjugate_pairs, expm1_complex, flush_tiny, power_kernel, vandermonde
 
 __all__ = ["SSMKernel", "DPLRKernel", "DiagonalKernel", "DIAGONAL_INITS", "DISCRETIZATIONS"]
 
@@ -212,17 +212,6 @@ class SSMKernel(nn.Module):
         return f"d_model={self.d_model}, d_state={self.d_state}, discretization={self.discretization!r}"
 
 
-def _expm1(z: Tensor) -> Tensor:
-    """``exp(z) - 1`` for complex ``z`` without cancellation near 0, from real functions.
-
-    ``Re = expm1(x) cos(y) - 2 sin²(y / 2)`` and ``Im = exp(x) sin(y)`` for
-    ``z = x + iy`` (``torch.expm1`` of complex numbers is missing from
-    older torch releases).
-    """
-    x, y = z.real, z.imag
-    return torch.complex(torch.expm1(x) * torch.cos(y) - 2 * torch.sin(y / 2).square(), torch.exp(x) * torch.sin(y))
-
-
 class DiagonalKernel(SSMKernel):
     """S4D kernel: diagonal ``A`` per channel, computed by a Vandermonde product.
 
@@ -284,7 +273,7 @@ class DiagonalKernel(SSMKernel):
         if self.discretization == "zoh":
             log_dA = dt * A
             dA = log_dA.exp()
-            dB = _expm1(log_dA) / A * B  # (dA - 1) / A would cancel for small dt
+            dB = expm1_complex(log_dA) / A * B  # (dA - 1) / A would cancel for small dt
         else:
             denom = 1 - dt * A / 2
             dA = (1 + dt * A / 2) / denom

@@ -171,3 +171,9 @@ def test_vandermonde_flushes_would_be_subnormals_in_float32():
     assert not ((out != 0) & (out.abs() < tiny)).any()
     ref = Fn.vandermonde(v.to(torch.complex128), w.to(torch.complex128), 400)
     torch.testing.assert_close(out.double(), ref, rtol=0, atol=1e-6)
+
+
+def test_flush_tiny_zeroes_only_below_sqrt_of_smallest_normal():
+    tiny = torch.finfo(torch.float32).tiny
+    x = torch.tensor([1.0, -1e-18, 1e-20, -1e-30, tiny / 4, 0.0])
+    assert Fn.flush_tiny(x).tolist() == [1.0, pytest.approx(-1e-18), 0.0, 0.0, 0.0, 0.0]

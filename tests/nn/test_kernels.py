@@ -276,14 +276,6 @@ def test_matrix_power_matches_numpy(float64, exponent):
     np.testing.assert_allclose(_matrix_power(M, exponent).numpy(), expected, rtol=1e-10, atol=1e-150)
 
 
-def test_flush_tiny_zeroes_only_below_sqrt_of_smallest_normal():
-    from sks4.nn.functional import flush_tiny
-
-    tiny = torch.finfo(torch.float32).tiny
-    x = torch.tensor([1.0, -1e-18, 1e-20, -1e-30, tiny / 4, 0.0])
-    assert flush_tiny(x).tolist() == [1.0, pytest.approx(-1e-18), 0.0, 0.0, 0.0, 0.0]
-
-
 @pytest.mark.parametrize("cls, kwargs", CASES[:4], ids=IDS[:4])
 @pytest.mark.parametrize("L", [1, 2, 7, 64, 100])
 def test_state_after_equals_the_naive_recurrence_of_the_discrete_system(float64, cls, kwargs, L):
