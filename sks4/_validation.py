@@ -32,6 +32,10 @@ def check_float(value, name: str, low: float, high: float, *, low_open: bool, hi
         raise ValueError(f"{name} must lie in {interval}, got {value!r}.")
 
 
+# S4's range of initial step sizes: what estimators pickled before dt_min / dt_max existed were built with.
+S4_STEP_RANGE = {"dt_min": 1e-3, "dt_max": 1e-1}
+
+
 def check_step_range(dt_min, dt_max) -> None:
     """Raise unless ``0 < dt_min <= dt_max < inf`` (the range of the SSMs' initial step sizes)."""
     check_float(dt_min, "dt_min", 0.0, np.inf, low_open=True, high_open=True)

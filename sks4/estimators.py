@@ -49,6 +49,7 @@ from sks4._skorch import (
 )
 from sks4._validation import check_float as _check_float
 from sks4._validation import check_int as _check_int
+from sks4._validation import S4_STEP_RANGE
 from sks4._validation import check_step_range as _check_step_range
 from sks4._validation import resolve_device as _resolve_device
 from sks4._validation import seeded_torch as _seeded_torch
@@ -90,7 +91,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "n_estimators",
     )
     # Values of parameters added after a model may have been pickled: what such a model was built with.
-    _legacy_params = {"dt_min": 1e-3, "dt_max": 1e-1}
+    _legacy_params = S4_STEP_RANGE
 
     def __init__(
         self,

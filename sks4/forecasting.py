@@ -61,7 +61,7 @@ from skorch import NeuralNet
 
 from sks4._forecast_net import PinballLoss, S4ForecastNetwork, WindowDataset
 from sks4._skorch import ssm_param_groups, training_callbacks
-from sks4._validation import check_float, check_int, check_step_range, resolve_device, seeded_torch
+from sks4._validation import S4_STEP_RANGE, check_float, check_int, check_step_range, resolve_device, seeded_torch
 from sks4.nn.layer import KERNELS
 
 __all__ = ["S4Forecaster", "smape"]
@@ -1116,8 +1116,7 @@ class S4Forecaster(BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        # forecasters pickled before dt_min / dt_max existed were built with S4's values
-        self.__dict__.update({"dt_min": 1e-3, "dt_max": 1e-1, **state})
+        self.__dict__.update({**S4_STEP_RANGE, **state})  # pickled before dt_min / dt_max existed
         if "nets_" in state:
             for i, net in enumerate(self.nets_):
                 device = net.device

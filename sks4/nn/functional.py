@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable
 
@@ -36,18 +37,30 @@ __all__ = [
 _CHUNK_BYTES = 4 * 2**20
 
 
-def _refuse_double_backward(name: str) -> None:
-    """Raise in a hand-written backward pass asked to build a graph (``create_graph=True``).
+def _first_order_backward(name: str):
+    """Decorate a hand-written ``backward``: first order only, at full precision.
 
-    Its gradient is first order only; ``once_differentiable`` would raise only
-    on a later ``.backward()`` and let ``torch.autograd.grad`` of chosen
-    inputs silently skip the missing terms.
+    Asked to build a graph (``create_graph=True``) it raises:
+    ``once_differentiable`` would raise only on a later ``.backward()`` and
+    let ``torch.autograd.grad`` of chosen inputs silently skip the missing
+    terms. It runs without autograd and with autocast off (a backward pass
+    called under autocast would run its products in half precision).
     """
-    if torch.is_grad_enabled():
-        raise RuntimeError(
-            f"{name} has a first-order gradient only: double backward (create_graph=True, e.g. gradient "
-            "penalties or Hessian products) is not supported through it."
-        )
+
+    def decorate(backward: Callable) -> Callable:
+        @functools.wraps(backward)
+        def first_order(ctx, grad: Tensor, *rest):
+            if torch.is_grad_enabled():
+                raise RuntimeError(
+                    f"{name} has a first-order gradient only: double backward (create_graph=True, e.g. "
+                    "gradient penalties or Hessian products) is not supported through it."
+                )
+            with torch.no_grad(), full_precision(grad.device.type):
+                return backward(ctx, grad, *rest)
+
+        return first_order
+
+    return decorate
 
 
 def _channel_chunks(H: int, bytes_per_channel: int) -> list[slice]:
@@ -118,14 +131,8 @@ class _CauchyPairs(torch.autograd.Function):
         return out
 
     @staticmethod
+    @_first_order_backward("cauchy_conjugate_pairs()")
     def backward(ctx, grad: Tensor):
-        _refuse_double_backward("cauchy_conjugate_pairs()")
-        # A backward pass called under autocast would run these products in half precision.
-        with full_precision(grad.device.type), torch.no_grad():
-            return _CauchyPairs._backward(ctx, grad)
-
-    @staticmethod
-    def _backward(ctx, grad: Tensor):
         ab, p, q, t = ctx.saved_tensors
         H, J, n2 = ab.shape
         n, K = n2 // 2, t.shape[0]
@@ -329,13 +336,8 @@ class _SpectralConv(torch.autograd.Function):
         return torch.fft.irfft(U * k_f, n=n)[..., :L].contiguous()  # (B, H, L)
 
     @staticmethod
+    @_first_order_backward("fft_conv()")
     def backward(ctx, g: Tensor):
-        _refuse_double_backward("fft_conv()")
-        with torch.no_grad():
-            return _SpectralConv._backward(ctx, g)
-
-    @staticmethod
-    def _backward(ctx, g: Tensor):
         U, k_f = ctx.saved_tensors
         n, L = ctx.n, ctx.L
         G = torch.fft.rfft(g, n=n)  # (B, H, n//2+1)
