@@ -40,6 +40,8 @@ series' length and never shares memory with the caller's input.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -397,6 +399,11 @@ def _to_raw(X: Any, dtype: np.dtype, name: str) -> np.ndarray:
     arr = X if isinstance(X, np.ndarray) else np.asarray(X)
     if arr.ndim == 1 and arr.dtype == object and arr.size and all(np.ndim(x) > 0 for x in arr):
         return _from_sequence(list(arr), dtype, name)
+    if arr.ndim == 0 and not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"{name} must be an array-like of series (2-D, 3-D, a list of series or a DataFrame), got "
+            f"{type(X).__name__}: {X!r:.80}."
+        )
     if arr.ndim < 2:
         kind = "scalar" if arr.ndim == 0 else "1D"
         raise ValueError(
@@ -460,6 +467,28 @@ def _from_sequence(X: Sequence[Any], dtype: np.dtype, name: str) -> np.ndarray:
     return raw
 
 
+def _natural_key(label: str) -> list:
+    """``"t10"`` -> ``["t", 10, ""]``: text with the numbers inside it compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label)]
+
+
+def _warn_text_order(labels, name: str) -> None:
+    """Warn when text timestep labels sort differently as text than by the numbers inside them."""
+    labels = list(labels)
+    if not labels or not all(isinstance(label, str) for label in labels):
+        return
+    natural = sorted(labels, key=_natural_key)
+    if natural != labels:
+        first = next(a for a, b in zip(labels, natural) if a != b)
+        warnings.warn(
+            f"The timestep labels of {name}'s MultiIndex are text and are ordered as text ({labels[:4]!r}...; "
+            f"e.g. {first!r} is not where the numbers in the labels would put it). Convert them to integers "
+            "or timestamps (e.g. df.index.set_levels(...)) if they count time steps.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def _from_long_frame(X: pd.DataFrame, dtype: np.dtype, name: str) -> np.ndarray:
     if X.index.nlevels != 2:
         raise ValueError(
@@ -474,12 +503,13 @@ def _from_long_frame(X: pd.DataFrame, dtype: np.dtype, name: str) -> np.ndarray:
     data = _cast(_check_numeric(X, name, ensure_2d=True), dtype, name)
     case_codes, _ = pd.factorize(X.index.get_level_values(0), sort=False)
     try:
-        time_codes, _ = pd.factorize(X.index.get_level_values(1), sort=True)
+        time_codes, time_labels = pd.factorize(X.index.get_level_values(1), sort=True)
     except TypeError as exc:
         raise TypeError(
             f"The timestep level of {name}'s MultiIndex cannot be sorted ({exc}); use integers "
             "or timestamps for the second index level."
         ) from exc
+    _warn_text_order(time_labels, name)
     if (case_codes < 0).any() or (time_codes < 0).any():
         raise ValueError(f"{name}'s MultiIndex contains missing (NaN) case or timestep labels.")
     order = np.lexsort((time_codes, case_codes))

@@ -213,7 +213,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         _check_float(self.weight_decay, "weight_decay", 0.0, np.inf, low_open=False, high_open=True)
         if self.validation_fraction is not None:
             _check_float(self.validation_fraction, "validation_fraction", 0.0, 1.0, low_open=False, high_open=True)
-        _check_int(self.verbose, "verbose", minimum=0)
+        if not isinstance(self.verbose, (bool, np.bool_)):  # True / False count as 1 / 0, as in skorch
+            _check_int(self.verbose, "verbose", minimum=0)
         if self.callbacks is not None:
             if not isinstance(self.callbacks, (list, tuple)):
                 raise TypeError(
@@ -301,9 +302,11 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """The user's callback objects, ``(name, callback)`` tuples unpacked."""
         return [obj for _, obj in self._named_callbacks(self.callbacks)]
 
-    def _check_no_validation_needed(self, n_samples: int) -> None:
+    def _check_no_validation_needed(self, n_samples: int, partial: bool) -> None:
         """Raise before training when a user callback monitors a validation score that will not exist."""
-        if not self.validation_fraction:
+        if partial:
+            reason = "partial_fit trains on its batch without a validation split"
+        elif not self.validation_fraction:
             reason = f"validation_fraction={self.validation_fraction!r}"
         elif self.early_stopping == "auto":
             reason = f"early_stopping='auto' resolved to no validation split for {n_samples} samples"
@@ -314,8 +317,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             if isinstance(monitor, str) and monitor.startswith("valid"):
                 raise ValueError(
                     f"The callback {type(obj).__name__} monitors {monitor!r}, but training has no validation split "
-                    f"({reason}). Set early_stopping=True (with a validation_fraction), or monitor a training "
-                    "score such as 'train_loss'."
+                    f"({reason}). Set early_stopping=True (with a validation_fraction) and call fit, or monitor "
+                    "a training score such as 'train_loss'."
                 )
 
     def _build_net(self, n_channels: int, n_outputs: int, device: str, extra: list) -> S4Net:
@@ -382,6 +385,16 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 "warm_start=False (or call fit) to train new networks with the new callbacks."
             )
 
+    # fitted attributes whose names do not end with "_" (see _reset_fitted_state)
+    _private_fitted: tuple[str, ...] = ()
+
+    def _reset_fitted_state(self) -> None:
+        """Forget everything a previous fit learned (the attributes ending in "_", and ``_private_fitted``)."""
+        for name in [name for name in vars(self) if name.endswith("_") and not name.startswith("__")]:
+            delattr(self, name)
+        for name in self._private_fitted:
+            self.__dict__.pop(name, None)
+
     def _update_continued_net(self, net: S4Net) -> None:
         """Carry the current training hyperparameters over to a fitted net (warm start)."""
         ssm_names = set(ssm_parameter_patterns(self.n_layers, self.kernel, bool(self.bidirectional)))
@@ -398,7 +411,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         callbacks["lr_schedule"].n_epochs = self.max_epochs
         callbacks["early_stopping"].patience = self.patience if self.patience is not None else self.max_epochs + 1
 
-    def _split(self, n_samples: int, y_enc: np.ndarray, seed: int, partial: bool):
+    def _split(self, n_samples: int, y_enc: np.ndarray, seed: int, partial: bool, weight: np.ndarray | None):
         """Train / validation indices; validation is ``None`` when there is none."""
         everything = np.arange(n_samples)
         if partial or not self.validation_fraction:
@@ -436,6 +449,15 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             )
             return everything, None
         train, valid = train_test_split(everything, test_size=n_valid, stratify=stratify, random_state=seed)
+        if weight is not None and not weight[valid].any():
+            warnings.warn(
+                f"All {n_valid} series of the validation split have sample_weight 0, so the validation score "
+                "cannot choose an epoch; training on all samples without early stopping. Give the series "
+                "non-zero weights, or set early_stopping=False to silence this warning.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return everything, None
         return np.sort(train), np.sort(valid)
 
     def _fit(self, X, y, sample_weight, *, partial: bool, classes=None):
@@ -443,6 +465,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         continuing = hasattr(self, "net_") and (partial or self.warm_start)
         if continuing:
             self._check_continuable()
+        else:
+            self._reset_fitted_state()  # a refit that fails below leaves an unfitted estimator, not a mix
         padded = self._validate_X(X, reset=not continuing)
         y_enc, n_outputs = self._prepare_y(y, padded.n_samples, continuing=continuing, classes=classes)
         # fit needs two weighted classes; a partial_fit batch may hold one (the classes are declared)
@@ -451,10 +475,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         device = self.net_.device if continuing else _resolve_device(self.device)
         seeds = self._seeds()
         if not continuing:
-            for name in ("net_", "nets_", "early_stopping_"):
-                if hasattr(self, name):
-                    delattr(self, name)  # a failed refit must not leave old networks behind new attributes
             scaling = self._input_scaling(padded, weight)
+            self._warn_float32_resolution(padded, scaling[1])
             member_callbacks = self._member_callbacks()
         nets, stopped_early = [], []
         for member, seed in enumerate(seeds):
@@ -471,10 +493,10 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     # dtype first: the scaling buffers then hold the statistics at that precision
                     net.module_.to(_DTYPES[self.dtype])
                     net.module_.set_input_scaling(*scaling)
-                train, valid = self._split(padded.n_samples, y_enc, int(seed), partial)
+                train, valid = self._split(padded.n_samples, y_enc, int(seed), partial, weight)
                 stopped_early.append(valid is not None)
-                if valid is None and member == 0 and not continuing:
-                    self._check_no_validation_needed(padded.n_samples)
+                if valid is None and member == 0:
+                    self._check_no_validation_needed(padded.n_samples, partial)
                 if valid is not None:
                     valid_set = Dataset(self._net_inputs(padded, valid, weight), y_enc[valid])
                     net.set_params(train_split=predefined_split(valid_set))
@@ -495,6 +517,27 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             self._fit_architecture_ = {name: getattr(self, name) for name in self._architecture}
             self._fit_callbacks_ = self._named_callbacks(self.callbacks)
         return self
+
+    def _warn_float32_resolution(self, padded: PaddedSeries, scale: np.ndarray) -> None:
+        """Warn when float32 rounds a channel's values to steps above 1% of its standard deviation.
+
+        The inputs reach the network in its dtype before they are
+        standardised, so a large offset (e.g. 1e8 + small variations) is
+        rounded away in float32.
+        """
+        if self.dtype != "float32" or not padded.values.size:
+            return
+        peak = np.nanmax(np.abs(padded.values), axis=(0, 2), initial=0.0)  # (C,)
+        step = np.spacing(peak.astype(np.float32)).astype(np.float64)
+        for channel in np.flatnonzero(step > 0.01 * scale):
+            warnings.warn(
+                f"X's channel {channel} has values up to {peak[channel]:.6g} but a standard deviation of "
+                f"{scale[channel]:.3g}: in float32, the network's dtype, its values are rounded to steps of "
+                f"{step[channel]:.3g}, {step[channel] / scale[channel]:.2g} standard deviations, before they are "
+                "standardised. Subtract the offset first (e.g. each channel's mean) or set dtype='float64'.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     @staticmethod
     def _input_scaling(padded: PaddedSeries, weight: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -517,6 +560,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         outputs never depend on the other series passed along with it.
         """
         check_is_fitted(self)
+        _check_int(self.batch_size, "batch_size")  # may have been set after fit
         padded = self._validate_X(X, reset=False)
         modules = [net.module_ for net in self.nets_]
         device = self.net_.device  # all networks share device and dtype
@@ -663,8 +707,8 @@ class S4Classifier(ClassifierMixin, _S4Base):
         Seeds the initialisation, the validation split, the shuffling and
         dropout of every network (one seed each, drawn from it). The same
         integer gives identical predictions on CPU.
-    verbose : int, default=0
-        ``1``: print skorch's per-epoch table (losses, duration).
+    verbose : int or bool, default=0
+        ``1`` (or ``True``): print skorch's per-epoch table (losses, duration).
     callbacks : list of skorch callbacks, default=None
         Extra callbacks (instances or ``(name, callback)`` tuples), added
         after the built-in ones (``"lr_schedule"``, ``"gradient_clipping"``,
@@ -792,6 +836,10 @@ class S4Classifier(ClassifierMixin, _S4Base):
         )
         self.class_weight = class_weight
 
+    def _check_params(self) -> None:
+        super()._check_params()
+        _check_class_weight(self.class_weight)
+
     def _prepare_y(self, y, n_samples: int, *, continuing: bool, classes=None):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
@@ -818,7 +866,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only "
-                    f"one class: {self.classes_[0]!r}."
+                    f"one class: {self.classes_[:1].tolist()[0]!r}."
                 )
         y_enc = np.searchsorted(self.classes_, y).astype(np.int64)
         return y_enc, len(self.classes_)
@@ -835,7 +883,7 @@ class S4Classifier(ClassifierMixin, _S4Base):
         if whole_data and len(weighted_classes) < 2:
             raise ValueError(
                 "sample_weight (and class_weight) leave only one class with non-zero weight "
-                f"({self.classes_[weighted_classes[0]]!r}); a classifier needs at least 2 classes."
+                f"({self.classes_[weighted_classes[:1]].tolist()[0]!r}); a classifier needs at least 2 classes."
             )
         return weight / weight.mean()
 
@@ -922,6 +970,12 @@ class S4Classifier(ClassifierMixin, _S4Base):
         >>> len(clf.net_.history)
         3
         """
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: each call would balance its own batch. "
+                "Pass fixed weights instead, e.g. dict(zip(classes, compute_class_weight('balanced', "
+                "classes=classes, y=y_all))) from sklearn.utils.class_weight, or call fit."
+            )
         return self._fit(X, y, sample_weight, partial=True, classes=classes)
 
     def predict_proba(self, X) -> np.ndarray:
@@ -979,6 +1033,25 @@ class S4Classifier(ClassifierMixin, _S4Base):
 
 
 # --------------------------------------------------------------------------- regressor
+def _check_class_weight(class_weight) -> None:
+    """Raise unless ``class_weight`` is None, "balanced" or a dict of finite weights >= 0."""
+    if class_weight is None or (isinstance(class_weight, str) and class_weight == "balanced"):
+        return
+    if isinstance(class_weight, str):
+        raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {class_weight!r}.")
+    if not isinstance(class_weight, dict):
+        raise TypeError(
+            f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {type(class_weight).__name__}."
+        )
+    bad = {
+        label: weight
+        for label, weight in class_weight.items()
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not np.isfinite(weight) or weight < 0
+    }
+    if bad:
+        raise ValueError(f"class_weight must map labels to finite weights >= 0; these are not: {bad!r}.")
+
+
 class S4Regressor(RegressorMixin, _S4Base):
     """Time-series regressor: an S4 network trained through skorch.
 
@@ -1055,8 +1128,8 @@ class S4Regressor(RegressorMixin, _S4Base):
         or ``"cuda:<index>"``.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, split, shuffling and dropout of every network.
-    verbose : int, default=0
-        ``1``: print skorch's per-epoch table.
+    verbose : int or bool, default=0
+        ``1`` (or ``True``): print skorch's per-epoch table.
     callbacks : list of skorch callbacks, default=None
         Extra callbacks, added after the built-in ones (the first network
         gets these instances, the others deep copies made before training,
@@ -1104,6 +1177,7 @@ class S4Regressor(RegressorMixin, _S4Base):
     _stratified_split = False
     # early_stopping="auto": the validation loss is informative from a few series on
     _auto_min_validation = 10
+    _private_fitted = ("_y_1d", "_y_shift", "_y_scale")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

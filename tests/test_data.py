@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -297,6 +298,26 @@ def test_wide_frame_with_string_column_names_it():
 def test_low_rank_raises_reshape_message(X):
     with pytest.raises(ValueError, match="Reshape your data.*reshape\\(1, -1\\)"):
         to_padded(X)
+
+
+@pytest.mark.parametrize("X", [None, {"a": [1.0, 2.0]}, "abc"], ids=["none", "dict", "str"])
+def test_objects_that_hold_no_series_raise_type_error_naming_them(X):
+    with pytest.raises(TypeError, match=f"array-like of series .* got {type(X).__name__}"):
+        to_padded(X)
+
+
+def test_text_timestep_labels_warn_when_text_order_is_not_numeric_order():
+    def frame(labels):
+        index = pd.MultiIndex.from_product([["a", "b"], labels], names=["case", "t"])
+        return pd.DataFrame({"v": np.arange(2.0 * len(labels))}, index=index)
+
+    with pytest.warns(UserWarning, match="ordered as text .* 't10' is not where the numbers"):
+        padded = to_padded(frame([f"t{i}" for i in range(12)]))
+    np.testing.assert_array_equal(padded.values[0, 0, :4], [0.0, 1.0, 10.0, 11.0])  # as documented: text order
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        to_padded(frame([f"t{i:02d}" for i in range(12)]))  # zero-padded: text order is numeric order
+        to_padded(frame(["x", "y", "z"]))
 
 
 def test_flat_list_raises_reshape_message():

@@ -8,6 +8,7 @@ import importlib
 import io
 import pickle
 import threading
+import warnings
 
 import joblib
 import numpy as np
@@ -557,6 +558,94 @@ def test_a_failed_refit_leaves_an_unfitted_estimator():
         clf.set_params(callbacks=[_Poison()]).fit(X, y)
     with pytest.raises(NotFittedError):
         clf.predict(X)
+
+
+def test_a_refit_refused_by_validation_leaves_an_unfitted_estimator():
+    X, y = make_data()
+    clf = S4Classifier(**TINY).fit(X, np.where(y, "a", "b"))
+    with pytest.raises(ValueError, match="sample_weight"):
+        clf.fit(X, np.where(y, "cat", "dog"), sample_weight=-np.ones(len(y)))
+    with pytest.raises(NotFittedError):
+        clf.predict(X)  # not the old network under the new labels
+    reg = S4Regressor(**TINY).fit(X, np.stack([X.mean(1), X.std(1)], axis=1))
+    with pytest.raises(ValueError, match="sample_weight"):
+        reg.fit(X[:, None, :], X.mean(1), sample_weight=np.full(len(X), np.nan))
+    with pytest.raises(NotFittedError):
+        reg.predict(X)
+    assert reg.fit(X, X.mean(1)).predict(X).shape == (len(X),)
+
+
+@pytest.mark.parametrize(
+    "class_weight, error, match",
+    [
+        ({0: -1.0, 1: 1.0}, ValueError, "finite weights >= 0"),
+        ({0: np.nan, 1: 1.0}, ValueError, "finite weights >= 0"),
+        ({0: "1", 1: 1.0}, ValueError, "finite weights >= 0"),
+        ([1.0, 2.0], TypeError, "got list"),
+        ("balance", ValueError, "'balanced' or a dict"),
+    ],
+)
+def test_class_weight_is_checked_before_training(class_weight, error, match):
+    X, y = make_data()
+    clf = S4Classifier(**TINY, class_weight=class_weight)
+    with pytest.raises(error, match=match):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+
+
+def test_balanced_class_weight_is_refused_by_partial_fit():
+    X, y = make_data()
+    with pytest.raises(ValueError, match="'balanced' is not supported by partial_fit"):
+        S4Classifier(**TINY, class_weight="balanced").partial_fit(X, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize("Estimator", [S4Classifier, S4Regressor])
+def test_callbacks_monitoring_validation_scores_need_a_split_when_continuing(Estimator):
+    X, y = make_data(n=40)
+    stopper = skorch.callbacks.EarlyStopping(monitor="valid_loss", patience=3)
+    model = Estimator(**TINY, early_stopping=True, callbacks=[stopper]).fit(X, y)
+    weights = copy.deepcopy(model.net_.module_.state_dict())
+    with pytest.raises(ValueError, match="partial_fit trains on its batch without a validation split"):
+        model.partial_fit(X, y)
+    assert all(torch.equal(weights[k], v) for k, v in model.net_.module_.state_dict().items())
+    with pytest.raises(ValueError, match="early_stopping='auto' resolved to no validation split"):
+        model.set_params(warm_start=True, early_stopping="auto").fit(X[:30], y[:30])
+
+
+def test_a_validation_split_of_zero_weights_turns_early_stopping_off():
+    X, y = make_data(n=20)
+    weight = np.zeros(len(y))
+    weight[0] = 1.0  # every validation series (2 of 20) weighs 0 for this seed
+    reg = S4Regressor(**TINY, early_stopping=True)
+    with pytest.warns(UserWarning, match="sample_weight 0, so the validation score cannot choose an epoch"):
+        reg.fit(X, X.mean(1), sample_weight=weight)
+    assert reg.early_stopping_ is False and "valid_loss" not in reg.net_.history[-1]
+
+
+def test_float32_warns_when_an_offset_rounds_the_signal_away():
+    X, y = make_data()
+    with pytest.warns(UserWarning, match="rounded to steps of 8, .* set dtype='float64'"):
+        S4Classifier(**TINY).fit(X + 1e8, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        S4Classifier(**TINY, dtype="float64").fit(X + 1e8, y)
+        S4Classifier(**TINY).fit(X + 1e3, y)
+
+
+def test_predict_checks_a_batch_size_set_after_fit():
+    X, y = make_data()
+    clf = S4Classifier(**TINY).fit(X, y)
+    for bad in (0, -4):
+        with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+            clf.set_params(batch_size=bad).predict(X)
+
+
+def test_verbose_accepts_booleans(capsys):
+    X, y = make_data()
+    S4Classifier(**TINY, verbose=True).fit(X, y)
+    assert "train_loss" in capsys.readouterr().out
+    S4Classifier(**TINY, verbose=False).fit(X, y)
+    assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize("Estimator", [S4Classifier, S4Regressor])
