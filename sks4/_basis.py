@@ -215,7 +215,24 @@ def readout(
     if any(t < 1 or t > length for t in ends):
         raise ValueError(f"Reading times must lie in [1, {length}], got {ends}.")
     ts = None if timescale is None else float(timescale)
-    return _readout(measure, int(n_coefs), int(length), ts, method, ends)
+    N = int(n_coefs)
+    if _runs_paired(measure, N):
+        return _readout(measure, N + 1, int(length), ts, method, ends)[..., :N]
+    return _readout(measure, N, int(length), ts, method, ends)
+
+
+def _runs_paired(measure: str, N: int) -> bool:
+    """Whether the memory runs on one more state than it returns: FouT with an even ``N``.
+
+    The FouT basis is ``1, cos 1, sin 1, cos 2, ...``; for an even ``N`` its
+    last cosine lacks the sine it rotates into. Truncated there, the
+    operator of :func:`sks4.hippo.transition` has an eigenvalue 0 (the
+    memory never forgets) and the cosine's value at the window's edge
+    corrupts every coefficient. The memory therefore runs on ``N + 1``
+    states (whole pairs) and returns the first ``N``, which are the
+    coefficients of the same basis functions.
+    """
+    return measure == "fout" and N % 2 == 0
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -381,6 +398,14 @@ def states_many(
     memories = tuple((m_, float(ts)) for m_, ts in memories)
     if any(m_ not in ("legt", "lagt", "fout") for m_, _ in memories):
         raise ValueError("states_many takes translated measures only ('legt', 'lagt', 'fout').")
+    paired = [k for k, (m_, _) in enumerate(memories) if _runs_paired(m_, n_coefs)]
+    if paired:  # those memories run on n_coefs + 1 states (see _runs_paired), the others as they are
+        others = [k for k in range(len(memories)) if k not in paired]
+        C = np.empty((Z.shape[0], Z.shape[1], len(memories), n_coefs))
+        C[:, :, paired] = states_many(Z, [memories[k] for k in paired], n_coefs + 1, method)[..., :n_coefs]
+        if others:
+            C[:, :, others] = states_many(Z, [memories[k] for k in others], n_coefs, method)
+        return C
     m, L = Z.shape
     N, K = n_coefs, len(memories) * n_coefs
     B = _chunk_size(L)

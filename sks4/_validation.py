@@ -5,10 +5,11 @@ from __future__ import annotations
 import numbers
 from contextlib import contextmanager
 
-import numpy as np
 import torch
 
-__all__ = ["check_int", "check_float", "resolve_device", "seeded_torch"]
+from sks4.nn._checks import check_float, check_step_range
+
+__all__ = ["check_int", "check_float", "check_step_range", "resolve_device", "seeded_torch"]
 
 
 def check_int(value, name: str, minimum: int = 1, allow_none: bool = False) -> None:
@@ -21,30 +22,8 @@ def check_int(value, name: str, minimum: int = 1, allow_none: bool = False) -> N
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
 
 
-def check_float(value, name: str, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
-    """Raise unless ``value`` is a finite real number in the given interval."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}.")
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if not np.isfinite(value) or too_low or too_high:
-        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must lie in {interval}, got {value!r}.")
-
-
 # S4's range of initial step sizes: what estimators pickled before dt_min / dt_max existed were built with.
 S4_STEP_RANGE = {"dt_min": 1e-3, "dt_max": 1e-1}
-
-
-def check_step_range(dt_min, dt_max) -> None:
-    """Raise unless ``0 < dt_min <= dt_max < inf`` (the range of the SSMs' initial step sizes)."""
-    check_float(dt_min, "dt_min", 0.0, np.inf, low_open=True, high_open=True)
-    check_float(dt_max, "dt_max", 0.0, np.inf, low_open=True, high_open=True)
-    if dt_min > dt_max:
-        raise ValueError(
-            f"dt_min must not exceed dt_max (the range of the initial step sizes), got dt_min={dt_min!r} "
-            f"and dt_max={dt_max!r}."
-        )
 
 
 def resolve_device(device) -> str:

@@ -118,7 +118,7 @@ class PaddedSeries:
 
     @property
     def max_length(self) -> int:
-        """Padded length, the longest series' length."""
+        """Padded length: the width of ``values``, at least the longest series' length (a table whose rows all end in NaN keeps its width)."""
         return int(self.values.shape[2])
 
     @property

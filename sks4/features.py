@@ -272,7 +272,7 @@ default=("last", "mean", "min", "max", "ppv")
         """
         self._check_params()
         padded = self._validate_X(X, reset=True)
-        self.n_timesteps_ = padded.max_length
+        self.n_timesteps_ = int(padded.lengths.max())  # not the padded width: a table may pad every row
         if hasattr(self, "ppv_biases_"):
             del self.ppv_biases_
         if self._ppv_quantiles is not None:

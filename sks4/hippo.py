@@ -45,6 +45,7 @@ Spaces", ICLR 2022 (Section 3 and Appendix C for NPLR/DPLR).
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -82,6 +83,13 @@ def transition(measure: str, N: int) -> tuple[np.ndarray, np.ndarray]:
     -------
     A : ndarray of shape (N, N), float64
     B : ndarray of shape (N,), float64
+
+    Notes
+    -----
+    For ``"fout"`` with an even ``N`` the basis ends with a cosine whose
+    sine is missing; truncated there, ``A`` has an eigenvalue 0 and the
+    memory does not forget. :class:`sks4.S4Features` therefore runs such
+    memories on ``N + 1`` states and returns the first ``N`` coefficients.
 
     Examples
     --------
@@ -256,7 +264,7 @@ def discretize(
         raise ValueError(f"A must be a square matrix, got shape {A.shape}.")
     if B.ndim not in (1, 2) or B.shape[0] != A.shape[0]:
         raise ValueError(f"B must have shape ({A.shape[0]},) or ({A.shape[0]}, M), got {B.shape}.")
-    if np.ndim(dt) != 0 or isinstance(dt, (bool, np.bool_)):
+    if np.ndim(dt) != 0 or isinstance(dt, (bool, np.bool_)) or not isinstance(np.asarray(dt).item(), numbers.Real):
         raise ValueError(f"The step size dt must be one positive number (a scalar), got {dt!r}.")
     if not np.isfinite(dt) or dt <= 0:
         raise ValueError(f"The step size dt must be a positive finite number, got {dt!r}.")

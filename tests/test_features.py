@@ -482,3 +482,16 @@ def test_inputs_near_the_float64_maximum_raise_instead_of_infinite_features():
     with pytest.raises(ValueError, match="S4Features overflowed: .* rescale X first"):
         S4Features().fit_transform(X)
     assert np.isfinite(S4Features().fit_transform(X / 1e300)).all()
+
+
+def test_n_timesteps_is_the_longest_series_not_the_padded_width():
+    rng = np.random.RandomState(0)
+    series = np.cumsum(rng.randn(3, 60), axis=1)
+    table = np.full((3, 80), np.nan)
+    table[:, :60] = series  # every row padded with NaN at the end
+    from_list = S4Features(measure="legt", n_coefs=16, window=None, points=1, pooling=None).fit(list(series))
+    from_table = S4Features(measure="legt", n_coefs=16, window=None, points=1, pooling=None).fit(table)
+    assert from_list.n_timesteps_ == from_table.n_timesteps_ == 60
+    np.testing.assert_allclose(
+        from_table.inverse_transform(from_table.transform(table)), from_list.inverse_transform(from_list.transform(series))
+    )

@@ -126,7 +126,7 @@ def test_bad_input(call, match):
         call()
 
 
-@pytest.mark.parametrize("dt", [0.0, -0.1, float("nan"), np.array([0.1, 0.2]), True])
+@pytest.mark.parametrize("dt", [0.0, -0.1, float("nan"), np.array([0.1, 0.2]), True, None, 0.1 + 0.1j, "0.1"])
 def test_discretize_refuses_a_bad_step_size(dt):
     A, B = hippo.transition("legs", 4)
     with pytest.raises(ValueError, match="step size dt must be"):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 
 import torch
 from torch import Tensor
 
 
-def check_sequence(x, channels: int, dtype: torch.dtype, name: str = "x") -> Tensor:
-    """Check a batch of sequences of shape (batch, channels, length)."""
+def check_sequence(x, channels: int, dtype: torch.dtype, name: str = "x", min_length: int = 1) -> Tensor:
+    """Check a batch of sequences of shape (batch, channels, length >= min_length)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of shape (batch, {channels}, length), got {type(x).__name__}.")
     if x.ndim != 3:
@@ -23,7 +24,7 @@ def check_sequence(x, channels: int, dtype: torch.dtype, name: str = "x") -> Ten
             f"{name} has {x.shape[1]} channels on axis 1, the module expects {channels}. "
             "Inputs are channels-first: (batch, channels, length)."
         )
-    if x.shape[0] == 0 or x.shape[2] == 0:
+    if x.shape[0] == 0 or x.shape[2] < min_length:
         raise ValueError(f"{name} is empty (shape {tuple(x.shape)}): need at least one sequence of length >= 1.")
     x = _check_dtype(x, dtype, name)
     if not _all_finite(x):
@@ -50,6 +51,28 @@ def check_positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
+
+
+def check_float(value, name: str, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
+    """Raise unless ``value`` is a finite real number in the given interval."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}.")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if not math.isfinite(value) or too_low or too_high:
+        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must lie in {interval}, got {value!r}.")
+
+
+def check_step_range(dt_min, dt_max) -> None:
+    """Raise unless ``0 < dt_min <= dt_max < inf`` (the range of the SSMs' initial step sizes)."""
+    check_float(dt_min, "dt_min", 0.0, math.inf, low_open=True, high_open=True)
+    check_float(dt_max, "dt_max", 0.0, math.inf, low_open=True, high_open=True)
+    if dt_min > dt_max:
+        raise ValueError(
+            f"dt_min must not exceed dt_max (the range of the initial step sizes), got dt_min={dt_min!r} "
+            f"and dt_max={dt_max!r}."
+        )
 
 
 def check_state(state, like: Tensor, batch: int, channels: int, name: str = "state") -> Tensor:
@@ -130,7 +153,12 @@ def _check_dtype(x: Tensor, dtype: torch.dtype, name: str) -> Tensor:
 
 def check_lengths(lengths, batch: int, length: int, device: torch.device) -> Tensor:
     """Check true sequence lengths: integers in [1, length], one per sequence."""
-    lengths = torch.as_tensor(lengths, device=device)
+    try:
+        lengths = torch.as_tensor(lengths, device=device)
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(
+            f"lengths must be a tensor or sequence of integers, one per sequence, got {lengths!r:.80}."
+        ) from None
     if lengths.dtype.is_floating_point or lengths.dtype.is_complex or lengths.dtype == torch.bool:
         raise ValueError(f"lengths must be integers, got dtype {lengths.dtype}.")
     if lengths.shape != (batch,):

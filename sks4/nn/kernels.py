@@ -32,7 +32,14 @@ import torch
 from torch import Tensor, nn
 
 from sks4 import hippo
-from sks4.nn._checks import check_positive_int, check_state, full_precision
+from sks4.nn._checks import (
+    check_positive_int,
+    check_sequence,
+    check_state,
+    check_step_input,
+    check_step_range,
+    full_precision,
+)
 from sks4.nn.functional import cauchy_conjugate_pairs, expm1_complex, flush_tiny, power_kernel, vandermonde
 
 __all__ = ["SSMKernel", "DPLRKernel", "DiagonalKernel", "DIAGONAL_INITS", "DISCRETIZATIONS"]
@@ -73,8 +80,7 @@ class SSMKernel(nn.Module):
         self.d_state = _check_state_size(d_state)
         if discretization not in DISCRETIZATIONS:
             raise ValueError(f"discretization must be one of {DISCRETIZATIONS}, got {discretization!r}.")
-        if not (0 < dt_min <= dt_max) or not math.isfinite(dt_max):
-            raise ValueError(f"Need 0 < dt_min <= dt_max < inf, got dt_min={dt_min!r}, dt_max={dt_max!r}.")
+        check_step_range(dt_min, dt_max)
         self.discretization = discretization
         u = torch.rand(self.d_model, dtype=torch.float64)
         log_dt = math.log(dt_min) + u * (math.log(dt_max) - math.log(dt_min))
@@ -137,6 +143,7 @@ class SSMKernel(nn.Module):
 
         ``u`` has shape (B, H); returns ``y`` (B, H) and the new state.
         """
+        u = check_step_input(u, self.d_model, self.log_dt.dtype, "u")
         dA, dB, dC = self._step_matrices()
         check_state(state, dB, u.shape[0], self.d_model)
         state = self._advance(dA, state) + dB * u.unsqueeze(-1).to(dB.dtype)
@@ -158,6 +165,7 @@ class SSMKernel(nn.Module):
         -------
         complex Tensor of shape (B, H, state size), as :meth:`default_state`.
         """
+        u = check_sequence(u, self.d_model, self.log_dt.dtype, "u", min_length=0)
         dA, dB, _ = self._step_matrices()
         B, H, L = u.shape
         state = dA.new_zeros(B, H, dA.shape[-1])
@@ -187,7 +195,9 @@ class SSMKernel(nn.Module):
         # through .data (EMA, clipping, older optimizers) do not: the cache also keeps a copy
         # of the parameters and compares values (small tensors, a few microseconds a step).
         params = list(self.parameters())
-        key = (self.discretization, *((p.data_ptr(), p._version, p.dtype, p.device) for p in params))
+        # parameters made under torch.inference_mode() have no version counter: their values decide
+        key = (self.discretization, *((p.data_ptr(), None if p.is_inference() else p._version, p.dtype, p.device)
+                                      for p in params))
         cache = self._step_cache
         if cache is None or cache[0] != key or not all(torch.equal(p, c) for p, c in zip(params, cache[1])):
             # normal tensors even when the first step runs under torch.inference_mode()

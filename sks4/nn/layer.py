@@ -6,7 +6,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from sks4.nn._checks import check_lengths, check_positive_int, check_sequence, check_step_input, sequence_mask
+from sks4.nn._checks import (
+    check_float,
+    check_lengths,
+    check_positive_int,
+    check_sequence,
+    check_step_input,
+    sequence_mask,
+)
 from sks4.nn.functional import fft_conv
 from sks4.nn.kernels import DiagonalKernel, DPLRKernel
 
@@ -99,8 +106,7 @@ class S4Layer(nn.Module):
     ):
         super().__init__()
         d_model = check_positive_int(d_model, "d_model")  # before doubling it for a bidirectional kernel
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {dropout!r}.")
+        check_float(dropout, "dropout", 0.0, 1.0, low_open=False, high_open=True)
         self.bidirectional = bool(bidirectional)
         self.kernel = make_kernel(
             kernel, d_model * (2 if self.bidirectional else 1), d_state, discretization, init, dt_min, dt_max
@@ -146,11 +152,11 @@ class S4Layer(nn.Module):
         return self.output_linear(self.dropout(self.activation(y)))  # (B, H, L)
 
     # --- recurrent view -------------------------------------------------------------
-    def _check_recurrent(self) -> None:
+    def _check_recurrent(self, method: str = "step()") -> None:
         if self.bidirectional:
-            raise ValueError("step() needs a causal layer; this one is bidirectional (it reads the future).")
+            raise ValueError(f"{method} needs a causal layer; this one is bidirectional (it reads the future).")
         if self.training:
-            raise RuntimeError("step() is the inference view of the layer: call .eval() first.")
+            raise RuntimeError(f"{method} belongs to the inference view of the layer: call .eval() first.")
 
     def default_state(self, batch_size: int) -> Tensor:
         """Zero initial state for :meth:`step`, complex (batch_size, H, state size)."""
@@ -179,7 +185,7 @@ class S4Layer(nn.Module):
         return self._forward_with_state(u)
 
     def _forward_with_state(self, u: Tensor) -> tuple[Tensor, Tensor]:
-        self._check_recurrent()
+        self._check_recurrent("forward_with_state()")
         return self._forward(u, None), self.kernel.state_after(u)
 
     def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:

@@ -222,12 +222,46 @@ def test_dt_drawn_in_range():
         (lambda: DiagonalKernel(0, 4), "d_model must be a positive integer"),
         (lambda: DiagonalKernel(2, 4, init="diag-foo"), "init must be one of"),
         (lambda: DPLRKernel(2, 4, discretization="euler"), "discretization must be one of"),
-        (lambda: DPLRKernel(2, 4, dt_min=0.1, dt_max=0.01), "dt_min <= dt_max"),
+        (lambda: DPLRKernel(2, 4, dt_min=0.1, dt_max=0.01), "dt_min must not exceed dt_max"),
+        (lambda: DiagonalKernel(2, 4, dt_min=0.0), r"dt_min must lie in \(0.0, inf\)"),
     ],
 )
 def test_bad_construction(build, match):
     with pytest.raises(ValueError, match=match):
         build()
+
+
+@pytest.mark.parametrize("dt_min", [None, "0.01", torch.tensor(0.01)])
+def test_non_numeric_step_range_is_a_type_error(dt_min):
+    with pytest.raises(TypeError, match="dt_min must be a real number"):
+        DiagonalKernel(2, 4, dt_min=dt_min)
+
+
+@pytest.mark.parametrize("Kernel", [DPLRKernel, DiagonalKernel])
+def test_step_and_state_after_check_their_input(Kernel):
+    kernel = Kernel(3, 4)
+    state = kernel.default_state(2)
+    cases = [
+        (lambda: kernel.step(torch.randn(2, 4), state), ValueError, r"shape \(batch, 3\)"),
+        (lambda: kernel.step(np.zeros((2, 3)), state), TypeError, "must be a torch.Tensor"),
+        (lambda: kernel.step(torch.full((2, 3), float("nan")), state), ValueError, "NaN"),
+        (lambda: kernel.step(torch.ones(2, 3, dtype=torch.int64), state), ValueError, "integer"),
+        (lambda: kernel.state_after(torch.randn(2, 4, 5)), ValueError, "4 channels"),
+        (lambda: kernel.state_after(torch.randn(3, 5)), ValueError, "3 dimension|2 dimension"),
+        (lambda: kernel.state_after(torch.full((1, 3, 5), float("inf"))), ValueError, "NaN or infinite"),
+    ]
+    for call, error, match in cases:
+        with pytest.raises(error, match=match):
+            call()
+
+
+def test_a_kernel_made_under_inference_mode_steps():
+    with torch.inference_mode():
+        kernel = DiagonalKernel(3, 4)
+        state = kernel.default_state(1)
+        y, state = kernel.step(torch.ones(1, 3), state)
+        y2, _ = kernel.step(torch.ones(1, 3), state)
+    assert y.shape == y2.shape == (1, 3) and not torch.equal(y, y2)
 
 
 @pytest.fixture

@@ -217,3 +217,21 @@ def test_autocast_check_works_on_torch_before_2_4(monkeypatch):
         checks.check_sequence(torch.zeros(1, 2, 3, dtype=torch.bfloat16), 2, torch.float32, "u")
     with pytest.raises(ValueError, match="integer, boolean and complex inputs"):
         checks.check_sequence(torch.zeros(1, 2, 3, dtype=torch.complex64), 2, torch.float32, "u")
+
+
+@pytest.mark.parametrize("dropout", ["0.1", None, torch.tensor(0.1)])
+def test_non_numeric_dropout_is_a_type_error(dropout):
+    with pytest.raises(TypeError, match="dropout must be a real number"):
+        S4Layer(4, 4, dropout=dropout)
+
+
+@pytest.mark.parametrize("lengths", [[5, None], "ab", [[1, 2]]])
+def test_lengths_that_are_not_integers_are_refused_clearly(lengths):
+    layer = S4Layer(4, 4)
+    with pytest.raises(ValueError, match="lengths must"):
+        layer(torch.randn(2, 4, 5), lengths)
+
+
+def test_forward_with_state_names_itself_in_train_mode():
+    with pytest.raises(RuntimeError, match=r"forward_with_state\(\) belongs to the inference view.*\.eval\(\)"):
+        S4Layer(4, 4).forward_with_state(torch.randn(1, 4, 5))
