@@ -321,6 +321,9 @@ class S4Forecaster(BaseEstimator):
         The trained networks (``len == n_models``).
     cutoff_ : index label
         Last observed time step (moves with :meth:`update`).
+    max_horizon_ : int
+        The ``max_horizon`` the networks were trained for; forecasts reach
+        that far even if ``max_horizon`` is changed after fit.
     transform_ : {"log", "none"}
         The transform that ``"auto"`` resolved to.
     target_names_ : list
@@ -476,6 +479,8 @@ class S4Forecaster(BaseEstimator):
         values = _numeric(frame, "y")  # (T, n_targets)
         exog = self._check_exog(X, frame.index, reset=True)
         calibration_size = self._calibration_size(T)
+        self._check_history_for_horizon(T, calibration_size)
+        self.max_horizon_ = int(self.max_horizon)  # predict reads this, not a max_horizon set after fit
         self.season_length_ = self._season_length(frame.index)
         self.target_names_ = list(frame.columns)
         self.index_template_ = frame.index[:0]
@@ -490,7 +495,7 @@ class S4Forecaster(BaseEstimator):
         z = self._forward_transform(values)  # (T, n_targets)
 
         # Scales: of one-step changes (inputs) and of h-step changes (targets), per target.
-        H = self.max_horizon
+        H = self.max_horizon_
         m = self.season_length_
         h = np.arange(1, H + 1)
         # reference position of horizon h, relative to t: the last value, or the same season last cycle
@@ -547,11 +552,35 @@ class S4Forecaster(BaseEstimator):
         """Known covariates at ``t + h`` for every step ``t`` and horizon ``h``: (T, H, n_known), zeros beyond."""
         if known is None:
             return None
-        T, H = len(known), self.max_horizon
+        T, H = len(known), self.max_horizon_
         future = np.zeros((T, H, known.shape[1]))
         for h in range(1, min(H, T - 1) + 1):
             future[: T - h, h - 1] = known[h:]
         return future
+
+    def _check_history_for_horizon(self, T: int, calibration_size: int | None) -> None:
+        """Refuse horizons without a training target; warn when the longest have few.
+
+        Horizon ``h`` is learnt from the ``T - h`` origins whose target lies
+        in the series (the calibration model from ``T - calibration_size``
+        observations).
+        """
+        H = int(self.max_horizon)
+        trained_on = T - (calibration_size or 0)
+        if trained_on <= H:
+            held_out = f" after the {calibration_size} held out for conformal calibration" if calibration_size else ""
+            raise ValueError(
+                f"max_horizon={H} needs more than {H} observations to learn every horizon; y has {trained_on}"
+                f"{held_out}. Lower max_horizon (at most {trained_on - 1}) or give more history."
+            )
+        if trained_on < 2 * H:
+            warnings.warn(
+                f"y has {trained_on} observations for max_horizon={H}: horizon h is learnt from {trained_on} - h "
+                f"examples, only {trained_on - H} for the longest, so forecasts that far ahead are unreliable. "
+                "Lower max_horizon or give more history (at least 2 * max_horizon observations).",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _calibration_size(self, T: int) -> int | None:
         """Number of last steps held out for conformal calibration; None: learnt quantiles."""
@@ -581,7 +610,7 @@ class S4Forecaster(BaseEstimator):
         out-of-sample absolute residuals on the transformed scale, stored per
         horizon and target in :attr:`conformal_residuals_`.
         """
-        T, H = len(values), self.max_horizon
+        T, H = len(values), self.max_horizon_
         cal = clone(self).set_params(intervals="quantile", transform=self.transform_, random_state=seed, verbose=0)
         X_cal = None if exog is None else pd.DataFrame(exog[: T - size], index=frame.index[: T - size])
         cal.fit(frame.iloc[: T - size], X_cal)
@@ -631,7 +660,7 @@ class S4Forecaster(BaseEstimator):
             module=S4ForecastNetwork,
             module__d_input=d_input,
             module__n_targets=n_targets,
-            module__max_horizon=self.max_horizon,
+            module__max_horizon=self.max_horizon_,
             module__n_quantiles=len(self.quantiles_),
             module__n_exog=self.n_known_,
             module__d_model=self.d_model,
@@ -860,14 +889,14 @@ class S4Forecaster(BaseEstimator):
 
     def _steps(self, fh) -> tuple[np.ndarray, pd.Index]:
         """Steps ahead (1-based) and their index labels for a forecasting horizon ``fh``."""
-        horizon_index = _future_index(self.cutoff_, self._step, self.max_horizon, self.index_template_)
+        horizon_index = _future_index(self.cutoff_, self._step, self.max_horizon_, self.index_template_)
         if isinstance(fh, pd.Index):
             positions = horizon_index.get_indexer(fh)
             if (positions < 0).any():
                 bad = fh[positions < 0][0]
                 bad = bad.item() if isinstance(bad, np.generic) else bad  # 45, not np.int64(45)
                 raise ValueError(
-                    f"fh contains {bad!r}, which is not one of the {self.max_horizon} steps after the cutoff "
+                    f"fh contains {bad!r}, which is not one of the {self.max_horizon_} steps after the cutoff "
                     f"{self.cutoff_!r} ({horizon_index[0]!r} .. {horizon_index[-1]!r}). "
                     + self._why_not_a_step(fh, bad, horizon_index)
                 )
@@ -889,9 +918,9 @@ class S4Forecaster(BaseEstimator):
                     )
                 if (steps < 1).any():
                     raise ValueError(f"fh steps are 1-based (1 = the step after the cutoff), got {steps.tolist()}.")
-            if steps.max() > self.max_horizon:
+            if steps.max() > self.max_horizon_:
                 raise ValueError(
-                    f"fh reaches {int(steps.max())} steps ahead, beyond max_horizon={self.max_horizon}. "
+                    f"fh reaches {int(steps.max())} steps ahead, beyond max_horizon={self.max_horizon_}. "
                     f"Refit with S4Forecaster(max_horizon={int(steps.max())}, ...)."
                 )
         return steps.astype(np.int64), horizon_index[steps - 1]
@@ -906,7 +935,7 @@ class S4Forecaster(BaseEstimator):
             exog = self._check_exog(X, index, reset=False)
         future = None
         if self.n_known_:
-            future = np.zeros((self.max_horizon, self.n_known_))
+            future = np.zeros((self.max_horizon_, self.n_known_))
             future[steps - 1] = self._known(exog)
         outputs = []
         for net, features in zip(self.nets_, self._features):
@@ -1117,6 +1146,8 @@ class S4Forecaster(BaseEstimator):
 
     def __setstate__(self, state):
         self.__dict__.update({**S4_STEP_RANGE, **state})  # pickled before dt_min / dt_max existed
+        if "nets_" in state and "max_horizon_" not in state:  # fitted before max_horizon_ was recorded
+            self.max_horizon_ = int(state["max_horizon"])
         if "nets_" in state:
             for i, net in enumerate(self.nets_):
                 device = net.device

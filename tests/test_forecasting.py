@@ -407,9 +407,30 @@ def test_quantile_intervals_share_the_median_and_short_series_fall_back(y):
     np.testing.assert_allclose(learnt.predict(6).to_numpy(), conformal.predict(6).to_numpy())
     assert not np.allclose(learnt.predict_interval(6).to_numpy(), conformal.predict_interval(6).to_numpy())
     with pytest.warns(UserWarning, match="too short .* for conformal calibration"):
-        short = S4Forecaster(**{**TINY, "max_epochs": 1}).fit(y[:3])
+        short = S4Forecaster(**{**TINY, "max_epochs": 1, "max_horizon": 2}).fit(y[:3])
     assert short.conformal_residuals_ is None
     assert short.predict_interval(2).shape == (2, 2)
+
+
+def test_horizons_without_training_targets_are_refused_before_training(y):
+    with pytest.raises(ValueError, match="max_horizon=40 needs more than 40 observations .* y has 30"):
+        S4Forecaster(**{**TINY, "max_horizon": 40, "intervals": "quantile"}).fit(y[:30])
+    # conformal calibration holds the last steps out: its model must learn every horizon too
+    with pytest.raises(ValueError, match="y has 20 after the 10 held out for conformal calibration"):
+        S4Forecaster(**{**TINY, "max_horizon": 25}).fit(y[:30])
+    with pytest.warns(UserWarning, match="only 10 for the longest"):
+        S4Forecaster(**{**TINY, "max_epochs": 1, "max_horizon": 20, "intervals": "quantile"}).fit(y[:30])
+
+
+def test_predict_uses_the_horizon_of_fit_not_a_later_set_params(fitted, y):
+    model = copy.deepcopy(fitted)
+    before = model.predict(6)
+    model.set_params(max_horizon=9)
+    with pytest.raises(ValueError, match="beyond max_horizon=6"):
+        model.predict(9)
+    model.set_params(max_horizon=3)
+    pd.testing.assert_series_equal(model.predict(6), before)
+    assert model.max_horizon_ == 6
 
 
 # --------------------------------------------------------------------------- update
@@ -798,10 +819,10 @@ def test_score_pairs_targets_by_name(fitted_two, two_targets):
 def test_three_point_series_gets_the_scale_of_its_changes():
     # Two known one-step changes used to leave every scale at 1 (a log change of e^±1 a step).
     with pytest.warns(UserWarning, match="too short"):
-        model = S4Forecaster(**{**TINY, "max_horizon": 3}).fit(pd.Series([100.0, 101.0, 102.0]))
+        model = S4Forecaster(**{**TINY, "max_horizon": 2}).fit(pd.Series([100.0, 101.0, 102.0]))
     np.testing.assert_allclose(model.step_scale_, np.sqrt(np.mean(np.diff(np.log([100.0, 101.0, 102.0])) ** 2)), rtol=1e-6)
     assert model.change_scale_.max() < 0.05
-    interval = model.predict_interval(3)
+    interval = model.predict_interval(2)
     assert (interval["upper"] / interval["lower"]).max() < 1.5
 
 
