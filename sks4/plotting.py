@@ -231,7 +231,9 @@ def plot_forecast(
 
     plt = _pyplot()
     history = _single_series(y_train, "y_train")
-    forecast = _single_series(y_pred, "y_pred", after=history)  # an array: the steps after the history
+    # arrays are placed on the steps after the whole history (before `last` cuts it)
+    forecast = _single_series(y_pred, "y_pred", after=history)
+    truth = None if y_test is None else _single_series(y_test, "y_test", after=history)
     if last is not None:
         if isinstance(last, bool) or not isinstance(last, (int, np.integer)) or last < 1:
             raise ValueError(f"last must be a positive integer or None, got {last!r}.")
@@ -264,8 +266,7 @@ def plot_forecast(
         )
     ax.plot(_time_axis(history.index), history.to_numpy(np.float64), color="0.3", lw=1.3, label="history")
     ax.plot(_time_axis(forecast.index), forecast.to_numpy(np.float64), color="C0", lw=1.6, label="forecast")
-    if y_test is not None:
-        truth = _single_series(y_test, "y_test", after=history)
+    if truth is not None:
         ax.plot(_time_axis(truth.index), truth.to_numpy(np.float64), color="k", lw=1.2, ls="--", label="held-out")
     if history.name is not None:
         ax.set_ylabel(str(history.name))

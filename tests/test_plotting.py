@@ -169,3 +169,18 @@ def test_plot_forecast_refuses_intervals_of_another_index():
     band = pd.DataFrame({"lower": [1.0, 2, 3], "upper": [3.0, 4, 5]}, index=pd.period_range("2000-01", periods=3, freq="M"))
     with pytest.raises(ValueError, match="intervals must be indexed like y_pred"):
         plot_forecast(history, forecast, band)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [pd.RangeIndex(0, 240, 5), pd.DatetimeIndex(pd.date_range("2000-01-01", periods=48, freq="MS").tolist())],
+    ids=["range-step-5", "datetime-without-freq"],
+)
+def test_plot_forecast_places_an_array_truth_after_the_whole_history_when_last_cuts_it(index):
+    # the truth's steps used to be inferred from the cut history: x = 236, 237, 238 for a step of 5,
+    # and a refusal for two timestamps without a freq
+    history = pd.Series(np.arange(48.0), index=index)
+    fig = plot_forecast(history, np.ones(3), y_test=np.ones(3), last=2)
+    lines = {line.get_label(): np.asarray(line.get_xdata()) for line in fig.axes[0].get_lines()}
+    np.testing.assert_array_equal(lines["held-out"], lines["forecast"])
+    assert len(lines["history"]) == 2
