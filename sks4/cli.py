@@ -253,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forecast.add_argument("--freq", default=None,
                           help="pandas frequency of the dates (MS, D, h, W-SUN, ...) when it cannot be inferred")
+    order = forecast.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="date_order", action="store_const", const="day",
+                       help="dates such as 03/04/2020 are day first (3 April); needed when no day exceeds 12")
+    order.add_argument("--monthfirst", dest="date_order", action="store_const", const="month",
+                       help="dates such as 03/04/2020 are month first (4 March)")
     forecast.add_argument("--coverage", type=_fraction, default=0.9,
                           help="probability of the prediction interval (default: 0.9)")
     forecast.add_argument("--output", "-o", type=Path, default=Path("predictions.csv"), metavar="FILE",
@@ -371,8 +376,13 @@ def _read_table(path: Path, what: str, text_columns: Sequence[str] = ()):
                     f"reading Parquet files ({path}) needs pyarrow or fastparquet: pip install pyarrow"
                 ) from None
         sep = "\t" if ".tsv" in suffixes else ","
+        decimal = "."
+        if sep == "," and _semicolon_separated(path):
+            sep, decimal = ";", _semicolon_decimal(path)
+            note = f"{path} reads as ';'-separated" + (" with decimal commas" if decimal == "," else "")
+            warnings.warn(note, UserWarning, stacklevel=2)
         dtype = {c: str for c in text_columns} or None
-        frame = pd.read_csv(path, sep=sep, dtype=dtype)
+        frame = pd.read_csv(path, sep=sep, dtype=dtype, decimal=decimal)
         if _rows_longer_than_header(path, sep, frame):
             # Every data row has one field more than the header: pandas reads the first field as
             # row names (R's write.table, to_csv(index_label=False)). When the last field is empty in
@@ -828,6 +838,27 @@ def _looks_like_dates(values, sample: int = 50) -> bool:
         return bool(pd.to_datetime(head, errors="coerce", format=fmt).notna().all())
 
 
+def _semicolon_separated(path) -> bool:
+    """Whether a ','-read CSV has one header field that holds ';' (a ';'-separated file, as Excel writes in many locales)."""
+    import pandas as pd
+
+    header = pd.read_csv(path, nrows=0).columns
+    return len(header) == 1 and ";" in str(header[0])
+
+
+def _semicolon_decimal(path) -> str:
+    """``","`` when some column of a ';'-separated file holds numbers written with a decimal comma."""
+    import pandas as pd
+
+    sample = pd.read_csv(path, sep=";", dtype=str, nrows=200)
+    pattern = r"^\s*[-+]?\d+(?:,\d+)?\s*$"
+    for column in sample.columns:
+        values = sample[column].dropna()
+        if len(values) and values.str.match(pattern).all() and values.str.contains(",").any():
+            return ","
+    return "."
+
+
 def _reads_as_dates(values) -> bool:
     """Whether most values of a text (or datetime) column read as dates."""
     import pandas as pd
@@ -841,7 +872,40 @@ def _reads_as_dates(values) -> bool:
     return bool(parsed.notna().mean() >= 0.5)
 
 
-def _parse_dates(values):
+# a date written with numbers only, day and month in either order: 3/4/2020, 03.04.20, 03-04-2020 12:00
+_NUMERIC_DATE = r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[\sT].*)?$"
+
+
+def _day_first(values, order: str | None, name: str) -> bool:
+    """Whether dates written ``a/b/year`` have the day first: from ``order`` or from the values.
+
+    A first field above 12 can only be a day, a second field above 12 only a
+    day; when neither exceeds 12 and the two readings differ, the order must
+    be given (``--dayfirst`` / ``--monthfirst``): pandas would read
+    ``01/02/2020`` as 2 January in silence.
+    """
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return False
+    parts = values.astype(str).str.extract(_NUMERIC_DATE)
+    if parts.isna().any().any():
+        return order == "day"  # not (all) written that way: pandas reads them as written
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    if order is not None:
+        return order == "day"
+    if (first > 12).any() and (second <= 12).all():
+        return True
+    if (second > 12).any() or (first == second).all():
+        return False
+    example = values.iloc[int(((first != second) & (first <= 12)).to_numpy().argmax())]
+    raise UserError(
+        f"time column {name!r} has dates such as {example!r} whose day and month can be read either way "
+        "(no field exceeds 12): pass --dayfirst (day/month/year) or --monthfirst (month/day/year)"
+    )
+
+
+def _parse_dates(values, dayfirst: bool = False):
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -850,7 +914,7 @@ def _parse_dates(values):
         warnings.simplefilter("ignore", UserWarning)  # "could not infer format": parsed element-wise
         try:
             # utc=True: offsets that change within the column (daylight saving time) are one time line
-            return pd.DatetimeIndex(pd.to_datetime(values, errors="raise", utc=True))
+            return pd.DatetimeIndex(pd.to_datetime(values, errors="raise", utc=True, dayfirst=dayfirst))
         except (ValueError, TypeError):
             # name the first row that does not read like row 1 (the format pandas infers from it)
             fmt = pd.tseries.api.guess_datetime_format(str(values.iloc[0]))
@@ -878,7 +942,7 @@ def _time_index(values, name: str, args):
     if pd.api.types.is_numeric_dtype(values):
         raise UserError(f"time column {name!r} holds non-integer numbers; use dates or evenly spaced integers")
     try:
-        index = _parse_dates(values)
+        index = _parse_dates(values, _day_first(values, getattr(args, "date_order", None), name))
     except (ValueError, TypeError) as exc:
         raise UserError(f"time column {name!r} does not read as dates: {_one_line(exc)}") from None
     if index.tz is not None:

@@ -501,3 +501,37 @@ def test_row_names_that_run_0_1_2_are_still_seen(tmp_path, capsys):
     assert main(["forecast", str(path), "--column", "y", "--horizon", "3", "-q", "--max-epochs", "1",
                  "--threads", "1", "-o", str(tmp_path / "o.csv")]) in (0, 2)
     assert "one field more than its header; reading the first field as row names" in capsys.readouterr().err
+
+
+def _dated_file(tmp_path, name, dates, sep=",", values=None):
+    values = values or [str(100 + i) for i in range(len(dates))]
+    path = tmp_path / name
+    path.write_text(f"date{sep}sales\n" + "".join(f"{d}{sep}{v}\n" for d, v in zip(dates, values)))
+    return path
+
+
+def test_day_and_month_order_is_asked_for_when_the_dates_allow_both(tmp_path, capsys):
+    # monthly on the 1st, day first: pandas alone reads 01/02/2018 as 2 January (twelve January days)
+    path = _dated_file(tmp_path, "dmy.csv", [f"01/{m:02d}/2018" for m in range(1, 13)])
+    out = tmp_path / "out.csv"
+    assert main(["forecast", str(path), "--horizon", "2", "-q", "-o", str(out), *TINY]) == 2
+    error = _error(capsys)
+    assert "day and month can be read either way" in error and "--dayfirst" in error
+    assert main(["forecast", str(path), "--horizon", "2", "-q", "--dayfirst", "-o", str(out), *TINY]) == 0
+    assert pd.read_csv(out)["date"].tolist() == ["2019-01-01", "2019-02-01"]
+    # a day above 12 settles the order
+    daily = _dated_file(tmp_path, "daily.csv", [f"{d:02d}/03/2020" for d in range(1, 25)])
+    assert main(["forecast", str(daily), "--horizon", "2", "-q", "-o", str(out), *TINY]) == 0
+    assert pd.read_csv(out)["date"].tolist() == ["2020-03-25", "2020-03-26"]
+    assert main(["forecast", str(path), "--horizon", "2", "--dayfirst", "--monthfirst", *TINY]) == 2
+
+
+def test_semicolon_separated_files_with_decimal_commas_are_read(tmp_path, capsys):
+    path = _dated_file(tmp_path, "semi.csv", [f"2018-{m:02d}-01" for m in range(1, 13)], sep=";",
+                       values=[f"{100 + m},5" for m in range(1, 13)])
+    out = tmp_path / "out.csv"
+    assert main(["forecast", str(path), "--horizon", "2", "-o", str(out), *TINY]) == 0
+    captured = capsys.readouterr()
+    assert "reads as ';'-separated with decimal commas" in captured.err
+    assert "forecast of 'sales'" in captured.out
+    assert pd.read_csv(out)["median"].between(90, 130).all()
