@@ -749,7 +749,8 @@ def _run_forecast(args, report: _Reporter) -> int:
                 f"cannot infer a regular frequency from {time_column!r} (dates missing or unevenly spaced?); "
                 "fill the gaps, or pass --freq (e.g. MS for month starts, D for days, h for hours)"
             )
-        freq = inferred.freqstr
+        # an alias where pandas has one; a month step on another day (the 15th) is an offset without one
+        freq = inferred if type(inferred) is pd.DateOffset else inferred.freqstr
 
     params = {
         "max_horizon": horizon,
@@ -766,7 +767,7 @@ def _run_forecast(args, report: _Reporter) -> int:
     span = f"{values.index[0]} to {values.index[-1]}" if time_column else f"{len(values)} steps"
     report.status(
         f"training S4Forecaster on {len(values)} observations of {str(column)!r} ({span}"
-        f"{', frequency ' + str(freq) if freq else ''}), horizon {horizon}"
+        f"{', frequency ' + _describe_freq(freq) if freq else ''}), horizon {horizon}"
     )
     start = time.perf_counter()
     with report.training():
@@ -836,6 +837,13 @@ def _looks_like_dates(values, sample: int = 50) -> bool:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return bool(pd.to_datetime(head, errors="coerce", format=fmt).notna().all())
+
+
+def _describe_freq(freq) -> str:
+    """``"MS"`` as it is; ``DateOffset(months=1)`` as ``"1 month(s)"``."""
+    if isinstance(freq, str):
+        return freq
+    return ", ".join(f"{count} {unit}" for unit, count in freq.kwds.items()) or str(freq)
 
 
 def _semicolon_separated(path) -> bool:

@@ -105,12 +105,27 @@ def infer_offset(index: pd.DatetimeIndex):
 
     pandas 3 announces that ``infer_freq`` will return an offset instead of
     a string; ``to_offset`` takes either, and the announcement is silenced.
+    Dates a whole number of months apart on one day of the month that no
+    pandas code names (the 15th, say) give ``pd.DateOffset(months=k)``.
     """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*infer_freq.*", category=FutureWarning)
         warnings.filterwarnings("ignore", message=".*infer_freq.*", category=DeprecationWarning)
         inferred = pd.infer_freq(index)
-    return pd.tseries.frequencies.to_offset(inferred) if inferred is not None else None
+    if inferred is not None:
+        return pd.tseries.frequencies.to_offset(inferred)
+    return _month_step(index)
+
+
+def _month_step(index: pd.DatetimeIndex):
+    """``pd.DateOffset(months=k)`` when ``index`` steps by ``k`` months on a day <= 28 at one time of day, else None."""
+    if len(index) < 3 or index.day.max() > 28 or len(set(index.day)) != 1 or len(set(index.time)) != 1:
+        return None
+    months = np.asarray(index.year) * 12 + np.asarray(index.month)
+    steps = np.unique(np.diff(months))
+    if len(steps) != 1 or steps[0] < 1:
+        return None
+    return pd.DateOffset(months=int(steps[0]))
 
 
 def _regular_index(index: pd.Index, freq, name: str):
@@ -139,7 +154,8 @@ def _regular_index(index: pd.Index, freq, name: str):
         if step is None:
             raise ValueError(
                 f"{name} has a DatetimeIndex without a regular frequency (none set, none inferable). "
-                f"Pass freq= to S4Forecaster (e.g. freq='MS'), or make the series regular first, "
+                f"Pass freq= to S4Forecaster (e.g. freq='MS' for month starts, or freq=pd.DateOffset(months=1) for "
+                f"another day of the month), or make the series regular first, "
                 f"e.g. {name}.asfreq('D') or {name}.resample('D').mean() followed by an imputation."
             )
         if len(index) and index[0] + step <= index[0]:
@@ -296,9 +312,10 @@ class S4Forecaster(BaseEstimator):
         quantiles with a warning. With ``n`` errors, probabilities above
         ``n / (n + 1)`` take the largest error, which no longer guarantees
         them (e.g. 90% needs ``n >= 9``).
-    freq : str or None, default=None
+    freq : str, pandas offset or None, default=None
         Frequency of a DatetimeIndex that does not carry one (``"MS"``,
-        ``"D"``, ...); inferred when None. A PeriodIndex carries its own
+        ``"D"``, ..., or an offset such as ``pd.DateOffset(months=1)`` for a
+        monthly series on the 15th); inferred when None. A PeriodIndex carries its own
         (a different ``freq`` is an error), an integer index has none.
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda"``.
@@ -703,8 +720,7 @@ class S4Forecaster(BaseEstimator):
             return int(self.seasonal_period)
         if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
             return None
-        code = self._step.rule_code.split("-")[0].upper()
-        multiple = self._step.n  # "2ME": two months a step
+        code, multiple = _step_code(self._step)  # "2ME": ("ME", 2), two months a step
         for prefixes, period in _SEASONS:
             if code in prefixes:
                 # a cycle that is not a whole number of steps ("2D": 3.5 steps a week) is none
@@ -1176,6 +1192,23 @@ def _to_device(obj, device):
 
 def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _step_code(step) -> tuple[str | None, int]:
+    """The frequency prefix and multiple of a step: ``MonthEnd(2)`` -> ``("ME", 2)``.
+
+    A plain ``pd.DateOffset(months=1)`` (monthly on the 15th, say) has no
+    prefix in pandas; its single unit stands for one.
+    """
+    try:
+        return step.rule_code.split("-")[0].upper(), int(step.n)
+    except NotImplementedError:
+        units = {unit: count for unit, count in getattr(step, "kwds", {}).items() if count}
+        codes = {"years": "Y", "months": "M", "weeks": "W", "days": "D", "hours": "H", "minutes": "MIN"}
+        if len(units) != 1 or next(iter(units)) not in codes:
+            return None, 1
+        (unit, count), = units.items()
+        return codes[unit], int(count) * int(step.n)
 
 
 _SEASONS = (

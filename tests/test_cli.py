@@ -535,3 +535,10 @@ def test_semicolon_separated_files_with_decimal_commas_are_read(tmp_path, capsys
     assert "reads as ';'-separated with decimal commas" in captured.err
     assert "forecast of 'sales'" in captured.out
     assert pd.read_csv(out)["median"].between(90, 130).all()
+
+
+def test_monthly_dates_on_another_day_of_the_month_are_forecast(tmp_path):
+    path = _dated_file(tmp_path, "mid.csv", [f"2018-{m:02d}-15" for m in range(1, 13)])
+    out = tmp_path / "out.csv"
+    assert main(["forecast", str(path), "--horizon", "2", "-q", "-o", str(out), *TINY]) == 0
+    assert pd.read_csv(out)["date"].tolist() == ["2019-01-15", "2019-02-15"]

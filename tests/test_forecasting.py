@@ -858,3 +858,17 @@ def test_forecaster_pickled_before_the_step_size_parameters_loads():
     loaded = pickle.loads(pickle.dumps(model))
     assert (loaded.dt_min, loaded.dt_max) == (1e-3, 1e-1)
     assert repr(loaded) and clone(loaded).get_params()["dt_min"] == 1e-3
+
+
+def test_monthly_series_on_another_day_of_the_month_are_regular():
+    # billing dates on the 15th: no pandas frequency code names them; a DateOffset(months=1) step
+    index = pd.DatetimeIndex(pd.date_range("2000-01-15", periods=40, freq=pd.DateOffset(months=1)).tolist())
+    y = pd.Series(np.arange(1.0, 41.0), index=index)
+    params = {**TINY, "max_horizon": 3, "max_epochs": 1, "intervals": "quantile"}
+    model = S4Forecaster(**params).fit(y)
+    assert list(model.predict(3).index) == list(pd.to_datetime(["2003-05-15", "2003-06-15", "2003-07-15"]))
+    seasonal = S4Forecaster(**params, freq=pd.DateOffset(months=1), seasonal_period="auto").fit(y)
+    assert seasonal.season_length_ == 12
+    uneven = y.drop(y.index[5])
+    with pytest.raises(ValueError, match=r"freq=pd.DateOffset\(months=1\) for another day of the month"):
+        S4Forecaster(**params).fit(uneven)
