@@ -691,7 +691,12 @@ def _run_forecast(args, report: _Reporter) -> int:
     elif time_column is None and args.time_column is None:
         # only the first column is taken as the time column: say so when another one holds dates
         dated = [c for c in frame.columns[1:] if c != args.column and _looks_like_dates(frame[c])]
-        if dated:
+        if first != args.column and _evenly_spaced_integers(frame[first]):
+            report.status(
+                f"note: numbering the rows as steps; the first column {str(first)!r} holds evenly spaced "
+                f"integers: to use it as the time column (years, ...), pass --time-column {str(first)!r}"
+            )
+        elif dated:
             report.status(
                 f"note: numbering the rows as steps; column {str(dated[0])!r} reads as dates: to use it as "
                 f"the time column, pass --time-column {str(dated[0])!r}"
@@ -700,7 +705,7 @@ def _run_forecast(args, report: _Reporter) -> int:
         raise UserError("--freq needs a time column of dates (--time-column)")
     others = [c for c in frame.columns if c != time_column]
     if args.column is None:
-        numeric = [c for c in others if pd.api.types.is_numeric_dtype(frame[c])]
+        numeric = [c for c in others if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
         if len(numeric) != 1:
             besides = "" if time_column is None else f" besides the time column {str(time_column)!r}"
             found = f"several numeric columns{besides}: {_column_list(numeric)}" if numeric else f"no numeric column{besides}"
@@ -714,6 +719,11 @@ def _run_forecast(args, report: _Reporter) -> int:
     message = _non_numeric_message(frame, [column], args.file)
     if message:
         raise UserError(f"{message}; the column to forecast must hold numbers")
+    if pd.api.types.is_bool_dtype(frame[column]):
+        raise UserError(
+            f"column {str(column)!r} holds True/False values; the column to forecast must hold numbers "
+            "(write them as counts or amounts)"
+        )
 
     values = frame[column].astype("float64")
     if time_column is None:
@@ -791,6 +801,17 @@ def _run_forecast(args, report: _Reporter) -> int:
     report.result(out.to_string(index=False, float_format=lambda v: f"{v:.6g}", max_rows=40))
     report.result(f"wrote {len(out)} forecasts to {_destination(args.output)}")
     return 0
+
+
+def _evenly_spaced_integers(values) -> bool:
+    """Whether a column holds increasing integers with one step (years, period numbers), at least 3 of them."""
+    import numpy as np
+    import pandas as pd
+
+    if not pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values) or len(values) < 3:
+        return False
+    steps = np.unique(np.diff(values.to_numpy()))
+    return len(steps) == 1 and steps[0] > 0
 
 
 def _time_column(frame, args) -> str | None:

@@ -542,3 +542,17 @@ def test_monthly_dates_on_another_day_of_the_month_are_forecast(tmp_path):
     out = tmp_path / "out.csv"
     assert main(["forecast", str(path), "--horizon", "2", "-q", "-o", str(out), *TINY]) == 0
     assert pd.read_csv(out)["date"].tolist() == ["2019-01-15", "2019-02-15"]
+
+
+def test_true_false_columns_are_not_forecast_and_an_integer_first_column_gets_a_note(tmp_path, capsys):
+    flags = _dated_file(tmp_path, "flags.csv", [f"2018-{m:02d}-01" for m in range(1, 13)],
+                        values=["True" if m % 2 else "False" for m in range(12)])
+    assert main(["forecast", str(flags), "--horizon", "2", *TINY]) == 2
+    assert "no numeric column" in _error(capsys)
+    assert main(["forecast", str(flags), "--column", "sales", "--horizon", "2", *TINY]) == 2
+    assert "holds True/False values" in _error(capsys)
+    years = tmp_path / "years.csv"
+    years.write_text("year,v\n" + "".join(f"{2000 + i},{10 + i}\n" for i in range(12)))
+    out = tmp_path / "out.csv"
+    assert main(["forecast", str(years), "--column", "v", "--horizon", "2", "-o", str(out), *TINY]) == 0
+    assert "pass --time-column 'year'" in capsys.readouterr().err  # notes go to stderr
