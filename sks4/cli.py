@@ -680,6 +680,7 @@ def _run_forecast(args, report: _Reporter) -> int:
 
     _check_output_file(args.output, (args.file,))
     frame = _read_table(args.file, "data")
+    _check_header_row(frame, args.file)
     time_column = _time_column(frame, args)
     first = frame.columns[0]
     text_first = first != args.column and not pd.api.types.is_numeric_dtype(frame[first])
@@ -801,6 +802,21 @@ def _run_forecast(args, report: _Reporter) -> int:
     report.result(out.to_string(index=False, float_format=lambda v: f"{v:.6g}", max_rows=40))
     report.result(f"wrote {len(out)} forecasts to {_destination(args.output)}")
     return 0
+
+
+def _check_header_row(frame, path) -> None:
+    """Refuse a file whose header row is data: a date, then numbers only (pandas takes the first row as names)."""
+    import pandas as pd
+
+    names = [str(c) for c in frame.columns]
+    if len(names) < 2 or pd.api.types.is_datetime64_any_dtype(frame[frame.columns[0]]):
+        return
+    numbers = pd.to_numeric(pd.Series(names[1:]), errors="coerce")
+    if numbers.notna().all() and _looks_like_dates(pd.Series(names[:1])):
+        raise UserError(
+            f"{path} seems to have no header row: its first row ({','.join(names)}) holds a date and numbers; "
+            "add a header row naming the columns, e.g. date,value"
+        )
 
 
 def _evenly_spaced_integers(values) -> bool:

@@ -556,3 +556,10 @@ def test_true_false_columns_are_not_forecast_and_an_integer_first_column_gets_a_
     out = tmp_path / "out.csv"
     assert main(["forecast", str(years), "--column", "v", "--horizon", "2", "-o", str(out), *TINY]) == 0
     assert "pass --time-column 'year'" in capsys.readouterr().err  # notes go to stderr
+
+
+def test_a_file_without_header_row_is_refused(tmp_path, capsys):
+    path = tmp_path / "nohdr.csv"
+    path.write_text("".join(f"2018-{m:02d}-01,{100 + m}\n" for m in range(1, 13)))
+    assert main(["forecast", str(path), "--horizon", "2", *TINY]) == 2
+    assert "seems to have no header row" in _error(capsys)
