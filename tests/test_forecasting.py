@@ -400,6 +400,7 @@ def test_conformal_intervals_widen_with_the_horizon_around_the_median(fitted):
     np.testing.assert_allclose(upper, np.maximum.accumulate(per_horizon))
 
 
+@pytest.mark.filterwarnings("ignore:y has 3 observations for max_horizon=2")
 def test_quantile_intervals_share_the_median_and_short_series_fall_back(y):
     conformal = S4Forecaster(**{**TINY, "max_epochs": 1}).fit(y[:60])
     learnt = S4Forecaster(**{**TINY, "max_epochs": 1, "intervals": "quantile"}).fit(y[:60])
@@ -816,6 +817,7 @@ def test_score_pairs_targets_by_name(fitted_two, two_targets):
     np.testing.assert_allclose(fitted_two.score(test.to_numpy()), reference)  # an array: by position
 
 
+@pytest.mark.filterwarnings("ignore:y has 3 observations for max_horizon=2")
 def test_three_point_series_gets_the_scale_of_its_changes():
     # Two known one-step changes used to leave every scale at 1 (a log change of e^±1 a step).
     with pytest.warns(UserWarning, match="too short"):
