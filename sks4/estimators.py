@@ -1032,7 +1032,6 @@ class S4Classifier(ClassifierMixin, _S4Base):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
-# --------------------------------------------------------------------------- regressor
 def _check_class_weight(class_weight) -> None:
     """Raise unless ``class_weight`` is None, "balanced" or a dict of finite weights >= 0."""
     if class_weight is None or (isinstance(class_weight, str) and class_weight == "balanced"):
@@ -1052,6 +1051,7 @@ def _check_class_weight(class_weight) -> None:
         raise ValueError(f"class_weight must map labels to finite weights >= 0; these are not: {bad!r}.")
 
 
+# --------------------------------------------------------------------------- regressor
 class S4Regressor(RegressorMixin, _S4Base):
     """Time-series regressor: an S4 network trained through skorch.
 
