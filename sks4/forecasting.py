@@ -500,6 +500,7 @@ class S4Forecaster(BaseEstimator):
         self.max_horizon_ = int(self.max_horizon)  # predict reads this, not a max_horizon set after fit
         self.season_length_ = self._season_length(frame.index)
         self.target_names_ = list(frame.columns)
+        self._columns_name = frame.columns.name  # "store", say: forecasts carry it back
         self.index_template_ = frame.index[:0]
         self.quantiles_ = levels
 
@@ -939,7 +940,10 @@ class S4Forecaster(BaseEstimator):
                     f"fh reaches {int(steps.max())} steps ahead, beyond max_horizon={self.max_horizon_}. "
                     f"Refit with S4Forecaster(max_horizon={int(steps.max())}, ...)."
                 )
-        return steps.astype(np.int64), horizon_index[steps - 1]
+        steps = steps.astype(np.int64)
+        if (np.diff(steps) == 1).all():  # consecutive steps: a slice keeps a DatetimeIndex's freq
+            return steps, horizon_index[steps[0] - 1 : steps[-1]]
+        return steps, horizon_index[steps - 1]
 
     @torch.no_grad()
     def _quantile_forecasts(self, fh, X) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -1004,7 +1008,8 @@ class S4Forecaster(BaseEstimator):
         """(n_steps, n_targets) -> Series or DataFrame like ``y``."""
         if self._series_output:
             return pd.Series(values[:, 0], index=index, name=getattr(self, "_series_name", self.target_names_[0]))
-        return pd.DataFrame(values, index=index, columns=self.target_names_)
+        columns = pd.Index(self.target_names_, name=getattr(self, "_columns_name", None))
+        return pd.DataFrame(values, index=index, columns=columns)
 
     def predict(self, fh, X=None):
         """Point forecasts (the median) at the horizon ``fh``.

@@ -874,3 +874,14 @@ def test_monthly_series_on_another_day_of_the_month_are_regular():
     uneven = y.drop(y.index[5])
     with pytest.raises(ValueError, match=r"freq=pd.DateOffset\(months=1\) for another day of the month"):
         S4Forecaster(**params).fit(uneven)
+
+
+def test_forecasts_keep_the_frequency_and_the_columns_name():
+    index = pd.date_range("2020-01-31", periods=30, freq="ME")
+    params = {**TINY, "max_horizon": 3, "max_epochs": 1, "intervals": "quantile"}
+    model = S4Forecaster(**params).fit(pd.Series(np.arange(1.0, 31.0), index=index))
+    assert model.predict(3).index.freq == index.freq
+    assert model.predict_interval(3).index.freq == index.freq
+    frame = pd.DataFrame({"a": np.arange(1.0, 31.0), "b": np.arange(2.0, 32.0)}, index=index)
+    frame.columns.name = "store"
+    assert S4Forecaster(**params).fit(frame).predict(2).columns.name == "store"
