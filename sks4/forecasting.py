@@ -148,6 +148,11 @@ def _regular_index(index: pd.Index, freq, name: str):
                 f"{name}'s DatetimeIndex is not in increasing order (newest first, or shuffled); sort it "
                 f"first, e.g. {name}.sort_index()."
             )
+        if index.has_duplicates:
+            raise ValueError(
+                f"{name} repeats the time stamp {index[index.duplicated()][0]!r} (each time step once): combine "
+                f"the repeated rows first, e.g. {name}.groupby(level=0).mean()."
+            )
         step = _offset(freq) if freq is not None else index.freq
         if step is None and len(index) >= 3:
             step = infer_offset(index)

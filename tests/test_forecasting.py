@@ -885,3 +885,11 @@ def test_forecasts_keep_the_frequency_and_the_columns_name():
     frame = pd.DataFrame({"a": np.arange(1.0, 31.0), "b": np.arange(2.0, 32.0)}, index=index)
     frame.columns.name = "store"
     assert S4Forecaster(**params).fit(frame).predict(2).columns.name == "store"
+
+
+def test_repeated_time_stamps_are_named_with_a_fix_that_works():
+    index = pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-02", "2020-01-03", "2020-01-04"])
+    y = pd.Series(np.arange(5.0), index=index)
+    with pytest.raises(ValueError, match=r"repeats the time stamp .*2020-01-02.* y.groupby\(level=0\).mean\(\)"):
+        S4Forecaster(**TINY).fit(y)
+    assert y.groupby(level=0).mean().index.is_unique
