@@ -680,7 +680,7 @@ def _run_forecast(args, report: _Reporter) -> int:
 
     _check_output_file(args.output, (args.file,))
     frame = _read_table(args.file, "data")
-    _check_header_row(frame, args.file)
+    _check_header_row(frame, args)
     time_column = _time_column(frame, args)
     first = frame.columns[0]
     text_first = first != args.column and not pd.api.types.is_numeric_dtype(frame[first])
@@ -692,15 +692,15 @@ def _run_forecast(args, report: _Reporter) -> int:
     elif time_column is None and args.time_column is None:
         # only the first column is taken as the time column: say so when another one holds dates
         dated = [c for c in frame.columns[1:] if c != args.column and _looks_like_dates(frame[c])]
-        if first != args.column and _evenly_spaced_integers(frame[first]):
-            report.status(
-                f"note: numbering the rows as steps; the first column {str(first)!r} holds evenly spaced "
-                f"integers: to use it as the time column (years, ...), pass --time-column {str(first)!r}"
-            )
-        elif dated:
+        if dated:
             report.status(
                 f"note: numbering the rows as steps; column {str(dated[0])!r} reads as dates: to use it as "
                 f"the time column, pass --time-column {str(dated[0])!r}"
+            )
+        elif first != args.column and _evenly_spaced_integers(frame[first]):
+            report.status(
+                f"note: numbering the rows as steps; the first column {str(first)!r} holds evenly spaced "
+                f"integers: to use it as the time column (years, ...), pass --time-column {str(first)!r}"
             )
     if args.freq is not None and time_column is None:
         raise UserError("--freq needs a time column of dates (--time-column)")
@@ -804,17 +804,18 @@ def _run_forecast(args, report: _Reporter) -> int:
     return 0
 
 
-def _check_header_row(frame, path) -> None:
+def _check_header_row(frame, args) -> None:
     """Refuse a file whose header row is data: a date, then numbers only (pandas takes the first row as names)."""
     import pandas as pd
 
     names = [str(c) for c in frame.columns]
-    if len(names) < 2 or pd.api.types.is_datetime64_any_dtype(frame[frame.columns[0]]):
+    named = {args.column, args.time_column} & set(names)  # columns the user named exist: the header is one
+    if len(names) < 2 or named or pd.api.types.is_datetime64_any_dtype(frame[frame.columns[0]]):
         return
     numbers = pd.to_numeric(pd.Series(names[1:]), errors="coerce")
     if numbers.notna().all() and _looks_like_dates(pd.Series(names[:1])):
         raise UserError(
-            f"{path} seems to have no header row: its first row ({','.join(names)}) holds a date and numbers; "
+            f"{args.file} seems to have no header row: its first row ({','.join(names)}) holds a date and numbers; "
             "add a header row naming the columns, e.g. date,value"
         )
 
@@ -826,7 +827,7 @@ def _evenly_spaced_integers(values) -> bool:
 
     if not pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values) or len(values) < 3:
         return False
-    steps = np.unique(np.diff(values.to_numpy()))
+    steps = np.unique(np.diff(values.to_numpy().astype(np.int64)))  # signed: unsigned differences wrap
     return len(steps) == 1 and steps[0] > 0
 
 
@@ -877,10 +878,11 @@ def _looks_like_dates(values, sample: int = 50) -> bool:
 
 
 def _describe_freq(freq) -> str:
-    """``"MS"`` as it is; ``DateOffset(months=1)`` as ``"1 month(s)"``."""
+    """``"MS"`` as it is; ``DateOffset(months=1)`` as ``"1 month"``, ``DateOffset(months=3)`` as ``"3 months"``."""
     if isinstance(freq, str):
         return freq
-    return ", ".join(f"{count} {unit}" for unit, count in freq.kwds.items()) or str(freq)
+    parts = [f"{count} {unit[:-1] if count == 1 else unit}" for unit, count in freq.kwds.items()]
+    return ", ".join(parts) or str(freq)
 
 
 def _semicolon_separated(path) -> bool:
@@ -892,10 +894,10 @@ def _semicolon_separated(path) -> bool:
 
 
 def _semicolon_decimal(path) -> str:
-    """``","`` when some column of a ';'-separated file holds numbers written with a decimal comma."""
+    """``","`` when a column of a ';'-separated file holds numbers, some written with a decimal comma."""
     import pandas as pd
 
-    sample = pd.read_csv(path, sep=";", dtype=str, nrows=200)
+    sample = pd.read_csv(path, sep=";", dtype=str)
     pattern = r"^\s*[-+]?\d+(?:,\d+)?\s*$"
     for column in sample.columns:
         values = sample[column].dropna()
@@ -935,7 +937,7 @@ def _day_first(values, order: str | None, name: str) -> bool:
         return False
     parts = values.astype(str).str.extract(_NUMERIC_DATE)
     if parts.isna().any().any():
-        return order == "day"  # not (all) written that way: pandas reads them as written
+        return False  # not (all) written that way (ISO dates, ...): the order does not apply
     first, second = parts[0].astype(int), parts[2].astype(int)
     if order is not None:
         return order == "day"

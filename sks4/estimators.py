@@ -13,6 +13,7 @@ first is also ``net_``).
 from __future__ import annotations
 
 import copy
+import math
 import numbers
 import warnings
 
@@ -303,11 +304,13 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return [obj for _, obj in self._named_callbacks(self.callbacks)]
 
     def _check_no_validation_needed(self, n_samples: int, partial: bool) -> None:
-        """Raise before training when a user callback monitors a validation score that will not exist."""
+        """Raise before training when a user callback monitors a validation score that some network will lack."""
         if partial:
             reason = "partial_fit trains on its batch without a validation split"
         elif not self.validation_fraction:
             reason = f"validation_fraction={self.validation_fraction!r}"
+        elif self._wants_validation(n_samples):
+            reason = "a network's validation split was dropped, see the warning"
         elif self.early_stopping == "auto":
             reason = f"early_stopping='auto' resolved to no validation split for {n_samples} samples"
         else:
@@ -411,15 +414,20 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         callbacks["lr_schedule"].n_epochs = self.max_epochs
         callbacks["early_stopping"].patience = self.patience if self.patience is not None else self.max_epochs + 1
 
+    def _wants_validation(self, n_samples: int) -> bool:
+        """Whether ``fit`` holds out a validation split (``early_stopping`` resolved for ``n_samples`` series)."""
+        if not self.validation_fraction:
+            return False
+        if self.early_stopping == "auto":
+            return int(np.ceil(self.validation_fraction * n_samples)) >= self._auto_min_validation
+        return bool(self.early_stopping)
+
     def _split(self, n_samples: int, y_enc: np.ndarray, seed: int, partial: bool, weight: np.ndarray | None):
         """Train / validation indices; validation is ``None`` when there is none."""
         everything = np.arange(n_samples)
-        if partial or not self.validation_fraction:
+        if partial or not self._wants_validation(n_samples):
             return everything, None
         n_valid = int(np.ceil(self.validation_fraction * n_samples))
-        wanted = n_valid >= self._auto_min_validation if self.early_stopping == "auto" else self.early_stopping
-        if not wanted:
-            return everything, None
         n_train = n_samples - n_valid
         stratify = None
         if self._stratified_split:
@@ -478,14 +486,21 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             scaling = self._input_scaling(padded, weight)
             self._warn_float32_resolution(padded, scaling[1])
             member_callbacks = self._member_callbacks()
+        if continuing:  # new shuffles and splits per call
+            seeds = [(int(seed) + 7919 * len(net.history)) % np.iinfo(np.int32).max for seed, net in zip(seeds, self.nets_)]
+        # every network's split before any training: a user callback that needs one is checked up front
+        splits = []
+        for seed in seeds:  # a loop, not a comprehension: the splits' warnings point at the caller of fit
+            splits.append(self._split(padded.n_samples, y_enc, int(seed), partial, weight))
+        if any(valid is None for _, valid in splits):
+            self._check_no_validation_needed(padded.n_samples, partial)
         nets, stopped_early = [], []
-        for member, seed in enumerate(seeds):
+        for member, (seed, (train, valid)) in enumerate(zip(seeds, splits)):
             if self.verbose and self.n_estimators > 1:
                 print(f"{type(self).__name__}: network {member + 1} of {self.n_estimators}", flush=True)
             if continuing:
                 net = self.nets_[member]
                 self._update_continued_net(net)
-                seed = (int(seed) + 7919 * len(net.history)) % np.iinfo(np.int32).max  # new shuffles per call
             with _seeded_torch(int(seed), device):
                 if not continuing:
                     net = self._build_net(padded.n_channels, n_outputs, device, member_callbacks[member])
@@ -493,10 +508,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     # dtype first: the scaling buffers then hold the statistics at that precision
                     net.module_.to(_DTYPES[self.dtype])
                     net.module_.set_input_scaling(*scaling)
-                train, valid = self._split(padded.n_samples, y_enc, int(seed), partial, weight)
                 stopped_early.append(valid is not None)
-                if valid is None and member == 0:
-                    self._check_no_validation_needed(padded.n_samples, partial)
                 if valid is not None:
                     valid_set = Dataset(self._net_inputs(padded, valid, weight), y_enc[valid])
                     net.set_params(train_split=predefined_split(valid_set))
@@ -527,9 +539,11 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """
         if self.dtype != "float32" or not padded.values.size:
             return
-        peak = np.nanmax(np.abs(padded.values), axis=(0, 2), initial=0.0)  # (C,)
+        values = np.where(padded.mask()[:, None, :], padded.values, np.nan)  # (n, C, L), padding left out
+        peak = np.nanmax(np.abs(values), axis=(0, 2))  # (C,)
+        varies = np.nanmax(values, axis=(0, 2)) > np.nanmin(values, axis=(0, 2))  # constant channels lose nothing
         step = np.spacing(peak.astype(np.float32)).astype(np.float64)
-        for channel in np.flatnonzero(step > 0.01 * scale):
+        for channel in np.flatnonzero(varies & (step > 0.01 * scale)):
             warnings.warn(
                 f"X's channel {channel} has values up to {peak[channel]:.6g} but a standard deviation of "
                 f"{scale[channel]:.3g}: in float32, the network's dtype, its values are rounded to steps of "
@@ -1045,7 +1059,7 @@ def _check_class_weight(class_weight) -> None:
     bad = {
         label: weight
         for label, weight in class_weight.items()
-        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not np.isfinite(weight) or weight < 0
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not math.isfinite(weight) or weight < 0
     }
     if bad:
         raise ValueError(f"class_weight must map labels to finite weights >= 0; these are not: {bad!r}.")

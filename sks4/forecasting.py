@@ -167,9 +167,10 @@ def _regular_index(index: pd.Index, freq, name: str):
             raise ValueError(f"freq={step.freqstr!r} does not step forward in time; give a positive frequency.")
         expected = pd.date_range(index[0], periods=len(index), freq=step)
         if not index.equals(expected):
+            code = f"pd.DateOffset(**{step.kwds!r})" if type(step) is pd.DateOffset else repr(step.freqstr)
             raise ValueError(
-                f"{name} is not regular at frequency {step.freqstr!r}: timestamps are missing, repeated or out "
-                f"of order. Resample it, e.g. {name}.asfreq({step.freqstr!r}), and fill the gaps."
+                f"{name} is not regular at frequency {code}: timestamps are missing, repeated or out "
+                f"of order. Resample it, e.g. {name}.asfreq({code}), and fill the gaps."
             )
         return step
     if pd.api.types.is_integer_dtype(index.dtype):
@@ -585,8 +586,8 @@ class S4Forecaster(BaseEstimator):
         """Refuse horizons without a training target; warn when the longest have few.
 
         Horizon ``h`` is learnt from the ``T - h`` origins whose target lies
-        in the series (the calibration model from ``T - calibration_size``
-        observations).
+        in the series (the calibration model's from ``T - calibration_size``
+        observations, which must also cover every horizon).
         """
         H = int(self.max_horizon)
         trained_on = T - (calibration_size or 0)
@@ -596,13 +597,13 @@ class S4Forecaster(BaseEstimator):
                 f"max_horizon={H} needs more than {H} observations to learn every horizon; y has {trained_on}"
                 f"{held_out}. Lower max_horizon (at most {trained_on - 1}) or give more history."
             )
-        if trained_on < 2 * H:
+        if T < 2 * H:
             warnings.warn(
-                f"y has {trained_on} observations for max_horizon={H}: horizon h is learnt from {trained_on} - h "
-                f"examples, only {trained_on - H} for the longest, so forecasts that far ahead are unreliable. "
-                "Lower max_horizon or give more history (at least 2 * max_horizon observations).",
+                f"y has {T} observations for max_horizon={H}: horizon h is learnt from {T} - h examples, only "
+                f"{T - H} for the longest, so forecasts that far ahead are unreliable. Lower max_horizon or give "
+                "more history (at least 2 * max_horizon observations).",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=3,
             )
 
     def _calibration_size(self, T: int) -> int | None:
@@ -636,7 +637,9 @@ class S4Forecaster(BaseEstimator):
         T, H = len(values), self.max_horizon_
         cal = clone(self).set_params(intervals="quantile", transform=self.transform_, random_state=seed, verbose=0)
         X_cal = None if exog is None else pd.DataFrame(exog[: T - size], index=frame.index[: T - size])
-        cal.fit(frame.iloc[: T - size], X_cal)
+        with warnings.catch_warnings():  # fit has warned about y's length already
+            warnings.filterwarnings("ignore", message=".* observations for max_horizon=", category=UserWarning)
+            cal.fit(frame.iloc[: T - size], X_cal)
         # the calibration networks' median forecasts from every origin of the whole series
         z = cal._forward_transform(values)
         known = cal._known(exog)

@@ -563,3 +563,26 @@ def test_a_file_without_header_row_is_refused(tmp_path, capsys):
     path.write_text("".join(f"2018-{m:02d}-01,{100 + m}\n" for m in range(1, 13)))
     assert main(["forecast", str(path), "--horizon", "2", *TINY]) == 2
     assert "seems to have no header row" in _error(capsys)
+
+
+def test_the_day_and_month_options_leave_iso_dates_alone(tmp_path):
+    path = _dated_file(tmp_path, "iso.csv", [f"2020-{m:02d}-01" for m in range(1, 13)])
+    out = tmp_path / "out.csv"
+    for option in ("--dayfirst", "--monthfirst"):
+        assert main(["forecast", str(path), "--horizon", "2", "-q", option, "-o", str(out), *TINY]) == 0
+        assert pd.read_csv(out)["date"].tolist() == ["2021-01-01", "2021-02-01"]
+
+
+def test_a_date_column_note_wins_over_an_integer_first_column(tmp_path, capsys):
+    path = tmp_path / "indexed.csv"
+    pd.DataFrame({"date": [f"2020-{m:02d}-01" for m in range(1, 13)], "value": np.arange(12.0)}).to_csv(path)
+    assert main(["forecast", str(path), "--column", "value", "--horizon", "2", "-o", str(tmp_path / "o.csv"), *TINY]) == 0
+    err = capsys.readouterr().err
+    assert "column 'date' reads as dates" in err and "evenly spaced integers" not in err
+
+
+def test_a_header_of_years_is_a_header_when_a_named_column_is_in_it(tmp_path):
+    path = tmp_path / "years.csv"
+    path.write_text("2020,2021\n" + "".join(f"{i},{10 + i}\n" for i in range(12)))
+    assert main(["forecast", str(path), "--column", "2021", "--horizon", "2", "-q", "-o", str(tmp_path / "o.csv"),
+                 *TINY]) == 0

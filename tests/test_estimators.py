@@ -622,6 +622,20 @@ def test_a_validation_split_of_zero_weights_turns_early_stopping_off():
     assert reg.early_stopping_ is False and "valid_loss" not in reg.net_.history[-1]
 
 
+def test_a_callback_that_needs_validation_is_checked_for_every_network_before_training():
+    # network 2's split (not network 1's) holds only zero weights for this seed: refused before any training
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(10, 8), rng.randn(10)
+    weight = np.zeros(10)
+    weight[:2] = 1.0
+    stopper = skorch.callbacks.EarlyStopping(monitor="valid_loss", patience=1)
+    reg = S4Regressor(**{**TINY, "n_estimators": 2, "random_state": 1}, early_stopping=True, validation_fraction=0.2,
+                      callbacks=[stopper])
+    with pytest.warns(UserWarning, match="sample_weight 0"), pytest.raises(ValueError, match="split was dropped"):
+        reg.fit(X, y, sample_weight=weight)
+    assert not hasattr(reg, "net_")
+
+
 def test_float32_warns_when_an_offset_rounds_the_signal_away():
     X, y = make_data()
     with pytest.warns(UserWarning, match="rounded to steps of 8, .* set dtype='float64'"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -421,6 +422,14 @@ def test_horizons_without_training_targets_are_refused_before_training(y):
         S4Forecaster(**{**TINY, "max_horizon": 25}).fit(y[:30])
     with pytest.warns(UserWarning, match="only 10 for the longest"):
         S4Forecaster(**{**TINY, "max_epochs": 1, "max_horizon": 20, "intervals": "quantile"}).fit(y[:30])
+    # with conformal intervals: one warning, about y itself (the calibration model's fit stays quiet),
+    # and none at exactly 2 * max_horizon observations
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        S4Forecaster(**{**TINY, "max_epochs": 1, "max_horizon": 14}).fit(y[:27])
+        S4Forecaster(**{**TINY, "max_epochs": 1, "max_horizon": 12}).fit(y[:24])
+    messages = [str(w.message) for w in caught if "observations for max_horizon" in str(w.message)]
+    assert len(messages) == 1 and messages[0].startswith("y has 27 observations for max_horizon=14")
 
 
 def test_predict_uses_the_horizon_of_fit_not_a_later_set_params(fitted, y):

@@ -54,7 +54,9 @@ def check_positive_int(value, name: str) -> int:
 
 
 def check_float(value, name: str, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
-    """Raise unless ``value`` is a finite real number in the given interval."""
+    """Raise unless ``value`` is a finite real number in the given interval (a 0-d real tensor counts as one)."""
+    if isinstance(value, Tensor) and value.ndim == 0 and not (value.dtype.is_complex or value.dtype == torch.bool):
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}.")
     too_low = value <= low if low_open else value < low

@@ -231,10 +231,15 @@ def test_bad_construction(build, match):
         build()
 
 
-@pytest.mark.parametrize("dt_min", [None, "0.01", torch.tensor(0.01)])
+@pytest.mark.parametrize("dt_min", [None, "0.01", torch.tensor([0.01, 0.02])])
 def test_non_numeric_step_range_is_a_type_error(dt_min):
     with pytest.raises(TypeError, match="dt_min must be a real number"):
         DiagonalKernel(2, 4, dt_min=dt_min)
+
+
+def test_zero_dimensional_tensors_count_as_numbers():
+    kernel = DiagonalKernel(2, 4, dt_min=torch.tensor(0.01), dt_max=torch.tensor(0.1))
+    assert kernel(8).shape == (2, 8)
 
 
 @pytest.mark.parametrize("Kernel", [DPLRKernel, DiagonalKernel])

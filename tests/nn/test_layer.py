@@ -219,7 +219,7 @@ def test_autocast_check_works_on_torch_before_2_4(monkeypatch):
         checks.check_sequence(torch.zeros(1, 2, 3, dtype=torch.complex64), 2, torch.float32, "u")
 
 
-@pytest.mark.parametrize("dropout", ["0.1", None, torch.tensor(0.1)])
+@pytest.mark.parametrize("dropout", ["0.1", None, torch.tensor([0.1])])
 def test_non_numeric_dropout_is_a_type_error(dropout):
     with pytest.raises(TypeError, match="dropout must be a real number"):
         S4Layer(4, 4, dropout=dropout)
