@@ -19,6 +19,7 @@ the keys on as keyword arguments of :meth:`S4Network.forward`.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -30,6 +31,7 @@ from torch import Tensor, nn
 from torch.optim.lr_scheduler import LambdaLR
 
 from sks4.nn import S4Model, ssm_parameter_names
+from sks4.nn._checks import check_float, check_lengths, check_positive_int, check_sequence
 
 __all__ = [
     "POOLINGS",
@@ -133,10 +135,9 @@ class S4Network(nn.Module):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
-        if not 0.0 <= augment_scale < 1.0:
-            raise ValueError(f"augment_scale must lie in [0, 1), got {augment_scale!r}.")
-        if not 0.0 <= augment_noise < math.inf:
-            raise ValueError(f"augment_noise must be a finite number >= 0, got {augment_noise!r}.")
+        n_outputs = check_positive_int(n_outputs, "n_outputs")
+        check_float(augment_scale, "augment_scale", 0.0, 1.0, low_open=False, high_open=True)
+        check_float(augment_noise, "augment_noise", 0.0, math.inf, low_open=False, high_open=True)
         self.pooling = pooling
         self.augment_scale = float(augment_scale)
         self.augment_noise = float(augment_noise)
@@ -164,6 +165,8 @@ class S4Network(nn.Module):
 
     def embed(self, x: Tensor, lengths: Tensor) -> Tensor:
         """Pooled backbone features: (B, C, L), (B,) -> (B, d_model)."""
+        x = check_sequence(x, self.input_shift.shape[0], self.input_shift.dtype, "x")
+        lengths = check_lengths(lengths, x.shape[0], x.shape[-1], x.device)
         x = (x - self.input_shift[:, None]) / self.input_scale[:, None]  # (B, C, L)
         if self.training:
             x = self.augment(x, lengths)
@@ -269,8 +272,14 @@ class CosineSchedule(LRScheduler):
     """
 
     def __init__(self, n_epochs: int = 100, event_name: str | None = None):
+        if isinstance(n_epochs, bool) or not isinstance(n_epochs, numbers.Integral) or n_epochs < 1:
+            raise ValueError(f"n_epochs must be an integer >= 1 (the length of the cosine cycle), got {n_epochs!r}.")
         super().__init__(policy=LambdaLR, event_name=event_name, step_every="epoch")
         self.n_epochs = n_epochs
+
+    def get_params(self, deep: bool = True) -> dict:
+        # only this class's parameters: policy and step_every are fixed, and clone() must rebuild it
+        return {"n_epochs": self.n_epochs, "event_name": self.event_name}
 
     @property
     def kwargs(self):

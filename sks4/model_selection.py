@@ -106,9 +106,12 @@ class ForecastSplit(BaseCrossValidator):
         self.window_length = window_length
         self.step = step
 
+    # the name of n_splits in messages (backtest calls it n_windows)
+    _count_name = "n_splits"
+
     def _check_params(self) -> int:
         """Validate the parameters; return the step between cutoffs."""
-        _check_positive_int(self.n_splits, "n_splits")
+        _check_positive_int(self.n_splits, self._count_name)
         _check_positive_int(self.horizon, "horizon")
         _check_positive_int(self.step, "step", allow_none=True)
         _check_positive_int(self.window_length, "window_length", allow_none=True)
@@ -129,10 +132,10 @@ class ForecastSplit(BaseCrossValidator):
         if first < needed_train:
             span = self.horizon + (self.n_splits - 1) * step
             raise ValueError(
-                f"The data have {n_samples} time steps, too few for n_splits={self.n_splits} folds of "
+                f"The data have {n_samples} time steps, too few for {self._count_name}={self.n_splits} folds of "
                 f"horizon={self.horizon} with step={step}: the test parts span the last {span} steps and the "
                 f"first training part needs at least {needed_train} step(s) before them, so at least "
-                f"{span + needed_train} steps are needed. Use fewer splits, a shorter horizon or step"
+                f"{span + needed_train} steps are needed. Use a smaller {self._count_name}, a shorter horizon or step"
                 f"{', or a shorter window_length' if self.window_length is not None else ''}."
             )
         cutoffs = first + step * np.arange(self.n_splits)
@@ -193,6 +196,19 @@ def _as_pandas(data: Any, name: str) -> pd.Series | pd.DataFrame | None:
     if arr.ndim == 2:
         return pd.DataFrame(arr)
     raise ValueError(f"{name} must be 1-D or 2-D (time steps first), got an array of shape {arr.shape}.")
+
+
+def _check_finite_targets(y: pd.Series | pd.DataFrame) -> None:
+    """Refuse missing or infinite values anywhere in ``y``: the test parts are scored, not only trained on."""
+    frame = _as_frame(y)
+    if not all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes):
+        return  # the forecaster names non-numeric columns
+    bad = ~np.isfinite(frame.to_numpy(np.float64)).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"y has {int(bad.sum())} time step(s) with missing or infinite values, first at {y.index[bad][0]!r}; "
+            "backtest scores every test part, so impute them first (e.g. y.interpolate())."
+        )
 
 
 def _as_frame(data: pd.Series | pd.DataFrame) -> pd.DataFrame:
@@ -278,8 +294,8 @@ def backtest(
           forecasts.
     predictions : pandas DataFrame
         Only with ``return_predictions=True``: one row per window, forecast
-        step (and target, in a ``target`` column, when ``y`` has several
-        columns), with columns ``cutoff``, ``step`` (1-based), ``time``
+        step (and target, in a ``target`` column, when ``y`` is a DataFrame),
+        with columns ``cutoff``, ``step`` (1-based), ``time``
         (the forecast time stamp), ``y_true``, ``y_pred``, ``lower`` and
         ``upper``.
 
@@ -325,7 +341,9 @@ def backtest(
         raise ValueError(f"X has {len(X)} time steps but y has {len(y)}; they must share the index.")
     if X_is_array:
         X = X.set_axis(y.index, axis=0)  # an array's rows are y's time steps, in order
+    _check_finite_targets(y)
     cv = ForecastSplit(n_splits=n_windows, horizon=horizon, window=window, window_length=window_length, step=step)
+    cv._count_name = "n_windows"
     folds = list(cv.split(y))  # checks the parameters and the length of y
 
     def part(data, start, stop):

@@ -144,3 +144,15 @@ def test_data_files_are_gzipped_package_data():
     names = {p.name for p in resources.files("sks4.datasets").joinpath("data").iterdir()}
     assert "airline.csv.gz" in names and len([n for n in names if n.endswith(".csv.gz")]) == 15
     assert not any(n.endswith(".csv") for n in names)
+
+
+@pytest.mark.parametrize("split", [["train"], None, 1])
+def test_split_of_another_type_is_refused_clearly(split):
+    with pytest.raises(ValueError, match="split must be 'train', 'test' or 'both'"):
+        load_gunpoint(split=split)
+
+
+@pytest.mark.parametrize("return_X_y", ["yes", None, 1])
+def test_return_X_y_must_be_a_boolean(return_X_y):
+    with pytest.raises(TypeError, match="return_X_y must be True or False"):
+        load_gunpoint(return_X_y=return_X_y)

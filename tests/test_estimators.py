@@ -989,3 +989,33 @@ def test_partial_fit_with_other_classes_later_is_an_error():
     clf.partial_fit(X, y)
     with pytest.raises(ValueError, match="differs from the classes of the first partial_fit call"):
         clf.partial_fit(X, y, classes=[0, 1])
+
+
+def test_the_cosine_schedule_clones_and_checks_its_length():
+    from sks4._skorch import CosineSchedule
+
+    schedule = clone(CosineSchedule(7))
+    assert schedule.get_params() == {"n_epochs": 7, "event_name": None}
+    X, y = make_data()
+    clf = clone(S4Classifier(**TINY, callbacks=[("restart", CosineSchedule(3))]))  # as GridSearchCV does
+    assert len(clf.fit(X, y).net_.history) == 2
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="n_epochs must be an integer >= 1"):
+            CosineSchedule(bad)
+
+
+def test_the_network_checks_its_inputs_before_standardising_them():
+    from sks4._skorch import S4Network
+
+    net = S4Network(d_input=2, n_outputs=3, d_model=8, d_state=4, n_layers=1)
+    with pytest.raises(ValueError, match="x has 3 channels on axis 1, the module expects 2"):
+        net(torch.randn(2, 3, 10), torch.tensor([10, 5]))
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        net(np.zeros((2, 2, 10)), torch.tensor([10, 5]))
+    with pytest.raises(ValueError, match="lengths must be a tensor or sequence of integers"):
+        net(torch.randn(2, 2, 10), None)
+    assert net(torch.randn(2, 2, 10), [10, 5]).shape == (2, 3)
+    with pytest.raises(TypeError, match="augment_scale must be a real number"):
+        S4Network(d_input=2, n_outputs=3, augment_scale="0.1")
+    with pytest.raises(ValueError, match="n_outputs must be a positive integer"):
+        S4Network(d_input=2, n_outputs=0)

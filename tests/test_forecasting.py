@@ -763,10 +763,17 @@ def test_backtest_errors(y):
     model = S4Forecaster(**TINY)
     with pytest.raises(ValueError, match="exceeds the forecaster's max_horizon=6"):
         backtest(model, y, horizon=12)
-    with pytest.raises(ValueError, match="too few"):
+    with pytest.raises(ValueError, match="too few for n_windows=4 .* Use a smaller n_windows"):
         backtest(model, y[:20], n_windows=4)
+    with pytest.raises(ValueError, match="n_windows must be"):
+        backtest(model, y, n_windows=0)
     with pytest.raises(ValueError, match="coverage"):
         backtest(model, y, coverage=1.0)
+    for bad in (np.nan, np.inf):
+        broken = y.copy()
+        broken.iloc[-1] = bad  # in the last test part only: the forecaster would never see it
+        with pytest.raises(ValueError, match="missing or infinite values, first at Period\\('1960-12'"):
+            backtest(model, broken)
 
 
 def test_seasonal_period_auto_counts_steps_of_multiple_periods():

@@ -409,13 +409,15 @@ def _read_csv(stem: str) -> pd.DataFrame:
 
 def _check_split(split: str) -> list[str]:
     parts = {"train": ["TRAIN"], "test": ["TEST"], "both": ["TRAIN", "TEST"]}
-    if split not in parts:
+    if not isinstance(split, str) or split not in parts:
         raise ValueError(f"split must be 'train', 'test' or 'both', got {split!r}.")
     return parts[split]
 
 
 def _load(ds: _Dataset, split: str, return_X_y: bool, *, task: str):
     parts = _check_split(split)
+    if not isinstance(return_X_y, (bool, np.bool_)):
+        raise TypeError(f"return_X_y must be True or False, got {return_X_y!r}.")
     read = _read_wide if ds.layout == "wide" else _read_long
     loaded = [read(ds.stem, part) for part in parts]
     X = _concat([x for x, _ in loaded])

@@ -53,6 +53,15 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_bool(value, name: str) -> bool:
+    """``value`` as a bool: True, False, or a numpy / 0-d torch boolean; not a truthy string or number."""
+    if isinstance(value, bool):
+        return value
+    if str(getattr(value, "dtype", "")) in ("bool", "torch.bool") and getattr(value, "ndim", 1) == 0:
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r}.")
+
+
 def check_float(value, name: str, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
     """Raise unless ``value`` is a finite real number in the given interval (a 0-d real tensor counts as one)."""
     if isinstance(value, Tensor) and value.ndim == 0 and not (value.dtype.is_complex or value.dtype == torch.bool):

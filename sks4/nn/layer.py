@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sks4.nn._checks import (
+    check_bool,
     check_float,
     check_lengths,
     check_positive_int,
@@ -107,7 +108,7 @@ class S4Layer(nn.Module):
         super().__init__()
         d_model = check_positive_int(d_model, "d_model")  # before doubling it for a bidirectional kernel
         check_float(dropout, "dropout", 0.0, 1.0, low_open=False, high_open=True)
-        self.bidirectional = bool(bidirectional)
+        self.bidirectional = check_bool(bidirectional, "bidirectional")
         self.kernel = make_kernel(
             kernel, d_model * (2 if self.bidirectional else 1), d_state, discretization, init, dt_min, dt_max
         )
@@ -121,7 +122,9 @@ class S4Layer(nn.Module):
         """Apply the layer to ``u`` of shape (B, H, L); returns (B, H, L).
 
         With ``lengths`` (B,), positions at or beyond a sequence's length do
-        not affect its outputs, and its outputs there are zero.
+        not affect its outputs, and its outputs there are zero. The padding
+        must still be finite (zeros, say): NaN or infinite values anywhere
+        in ``u`` are refused.
         """
         u = check_sequence(u, self.d_model, self.D.dtype, "u")
         mask = None

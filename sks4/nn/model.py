@@ -138,7 +138,9 @@ class S4Model(nn.Module):
         x : Tensor of shape (B, d_input, L)
         lengths : integer Tensor of shape (B,), optional
             True lengths; what lies at or beyond a sequence's length never
-            changes its outputs, and its outputs there are zero.
+            changes its outputs, and its outputs there are zero. The padding
+            must be finite (zeros, say): NaN or infinite values anywhere in
+            ``x`` are refused.
 
         Returns
         -------

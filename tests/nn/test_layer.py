@@ -3,6 +3,7 @@
 import copy
 import pickle
 
+import numpy as np
 import pytest
 import torch
 
@@ -235,3 +236,10 @@ def test_lengths_that_are_not_integers_are_refused_clearly(lengths):
 def test_forward_with_state_names_itself_in_train_mode():
     with pytest.raises(RuntimeError, match=r"forward_with_state\(\) belongs to the inference view.*\.eval\(\)"):
         S4Layer(4, 4).forward_with_state(torch.randn(1, 4, 5))
+
+
+@pytest.mark.parametrize("flag", ["no", 1, None])
+def test_bidirectional_must_be_a_boolean(flag):
+    with pytest.raises(TypeError, match="bidirectional must be True or False"):
+        S4Layer(4, 4, bidirectional=flag)
+    assert S4Layer(4, 4, bidirectional=np.bool_(True)).bidirectional is True
