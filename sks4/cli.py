@@ -17,7 +17,7 @@ Subcommands
     the median forecast with a prediction interval.
 
 User errors (a missing file or column, non-numeric data, too little data,
-bad options) print one ``sks4: error: ...`` line on stderr and exit with
+bad options) print one ``sks4 <command>: error: ...`` line on stderr and exit with
 status 2; progress goes to stderr, results to stdout.
 """
 

@@ -736,7 +736,8 @@ class S4Classifier(ClassifierMixin, _S4Base):
     dtype : {"float32", "float64"}, default="float32"
         Precision of the network's parameters and computations. "float64"
         is slower; it makes results independent of rounding (e.g. integer
-        sample weights then match repeated samples to 1e-7).
+        sample weights then match repeated samples to 1e-7, with full-batch
+        training and neither dropout nor augmentation).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied with ``sample_weight``.
 

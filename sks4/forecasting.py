@@ -13,11 +13,11 @@ How a series becomes training data
 ----------------------------------
 1. The targets are transformed (``transform``: natural log for positive
    series, or none) and their changes from one step to the next, divided by
-   their standard deviation on the training data, are the network's input
+   their root mean square on the training data, are the network's input
    (with the exogenous variables, standardised).
 2. At every time step ``t`` and for every horizon ``h`` the network
    predicts the change ``z[t + h] - z[t]`` of the transformed target,
-   divided by its training standard deviation for that ``h``, at each
+   divided by its training root mean square for that ``h``, at each
    quantile level (pinball loss). Forecasts are therefore anchored at the
    last observed value and free of the series' level, so a trend carries
    over to values never seen in training.
@@ -307,7 +307,8 @@ class S4Forecaster(BaseEstimator):
         out-of-sample errors per horizon (see the module docstring; Lei et
         al. 2018, Stankeviciute et al. 2021); this trains a second,
         calibration model on the series without its last
-        ``calibration_size`` steps (about 1.5 times the fit time).
+        ``calibration_size`` steps (up to twice the fit time: about 1.5 times
+        on short series, close to twice on long ones).
         ``"quantile"``: the learnt quantiles, which tend to be too narrow.
         The point forecast is the same either way.
     calibration_size : int or None, default=None
