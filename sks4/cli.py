@@ -706,7 +706,7 @@ def _run_forecast(args, report: _Reporter) -> int:
         raise UserError("--freq needs a time column of dates (--time-column)")
     others = [c for c in frame.columns if c != time_column]
     if args.column is None:
-        numeric = [c for c in others if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+        numeric = [c for c in others if _holds_numbers(frame[c])]
         if len(numeric) != 1:
             besides = "" if time_column is None else f" besides the time column {str(time_column)!r}"
             found = f"several numeric columns{besides}: {_column_list(numeric)}" if numeric else f"no numeric column{besides}"
@@ -720,7 +720,7 @@ def _run_forecast(args, report: _Reporter) -> int:
     message = _non_numeric_message(frame, [column], args.file)
     if message:
         raise UserError(f"{message}; the column to forecast must hold numbers")
-    if pd.api.types.is_bool_dtype(frame[column]):
+    if not _holds_numbers(frame[column]):  # numeric, so True/False (non-numeric columns were named above)
         raise UserError(
             f"column {str(column)!r} holds True/False values; the column to forecast must hold numbers "
             "(write them as counts or amounts)"
@@ -802,6 +802,13 @@ def _run_forecast(args, report: _Reporter) -> int:
     report.result(out.to_string(index=False, float_format=lambda v: f"{v:.6g}", max_rows=40))
     report.result(f"wrote {len(out)} forecasts to {_destination(args.output)}")
     return 0
+
+
+def _holds_numbers(values) -> bool:
+    """A numeric column that is not True/False."""
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
 def _check_header_row(frame, args) -> None:
@@ -886,7 +893,7 @@ def _describe_freq(freq) -> str:
 
 
 def _semicolon_separated(path) -> bool:
-    """Whether a ','-read CSV has one header field that holds ';' (a ';'-separated file, as Excel writes in many locales)."""
+    """Whether a ','-read CSV has one header field holding ';': a ';'-separated file (spreadsheets in many locales)."""
     import pandas as pd
 
     header = pd.read_csv(path, nrows=0).columns

@@ -118,7 +118,10 @@ class PaddedSeries:
 
     @property
     def max_length(self) -> int:
-        """Padded length: the width of ``values``, at least the longest series' length (a table whose rows all end in NaN keeps its width)."""
+        """Padded length: the width of ``values``, at least the longest series' length.
+
+        A table whose rows all end in NaN keeps its width.
+        """
         return int(self.values.shape[2])
 
     @property

@@ -487,7 +487,8 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             self._warn_float32_resolution(padded, scaling[1])
             member_callbacks = self._member_callbacks()
         if continuing:  # new shuffles and splits per call
-            seeds = [(int(seed) + 7919 * len(net.history)) % np.iinfo(np.int32).max for seed, net in zip(seeds, self.nets_)]
+            top = np.iinfo(np.int32).max
+            seeds = [(int(seed) + 7919 * len(net.history)) % top for seed, net in zip(seeds, self.nets_)]
         # every network's split before any training: a user callback that needs one is checked up front
         splits = []
         for seed in seeds:  # a loop, not a comprehension: the splits' warnings point at the caller of fit

@@ -576,7 +576,8 @@ def test_the_day_and_month_options_leave_iso_dates_alone(tmp_path):
 def test_a_date_column_note_wins_over_an_integer_first_column(tmp_path, capsys):
     path = tmp_path / "indexed.csv"
     pd.DataFrame({"date": [f"2020-{m:02d}-01" for m in range(1, 13)], "value": np.arange(12.0)}).to_csv(path)
-    assert main(["forecast", str(path), "--column", "value", "--horizon", "2", "-o", str(tmp_path / "o.csv"), *TINY]) == 0
+    out = tmp_path / "o.csv"
+    assert main(["forecast", str(path), "--column", "value", "--horizon", "2", "-o", str(out), *TINY]) == 0
     err = capsys.readouterr().err
     assert "column 'date' reads as dates" in err and "evenly spaced integers" not in err
 

@@ -492,6 +492,5 @@ def test_n_timesteps_is_the_longest_series_not_the_padded_width():
     from_list = S4Features(measure="legt", n_coefs=16, window=None, points=1, pooling=None).fit(list(series))
     from_table = S4Features(measure="legt", n_coefs=16, window=None, points=1, pooling=None).fit(table)
     assert from_list.n_timesteps_ == from_table.n_timesteps_ == 60
-    np.testing.assert_allclose(
-        from_table.inverse_transform(from_table.transform(table)), from_list.inverse_transform(from_list.transform(series))
-    )
+    rebuilt_table = from_table.inverse_transform(from_table.transform(table))
+    np.testing.assert_allclose(rebuilt_table, from_list.inverse_transform(from_list.transform(series)))
