@@ -191,7 +191,9 @@ class S4Network(nn.Module):
         """Outputs (logits or standardised regression targets), shape (B, n_outputs).
 
         Extra keys of the input dict (``sample_weight``) arrive as ``kwargs``
-        and are used by the loss only.
+        and are used by the loss only. ``x`` must have the network's dtype
+        (float64 for ``dtype="float64"`` estimators); ``lengths`` holds
+        integers in ``[1, L]``.
         """
         return self.head(self.dropout(self.embed(x, lengths)))  # (B, n_outputs)
 
@@ -257,6 +259,11 @@ class _CosineFactor:
         return 0.5 * (1.0 + math.cos(math.pi * min(epoch, self.n_epochs) / self.n_epochs))
 
 
+def _check_cycle_length(n_epochs) -> None:
+    if isinstance(n_epochs, bool) or not isinstance(n_epochs, numbers.Integral) or n_epochs < 1:
+        raise ValueError(f"n_epochs must be an integer >= 1 (the length of the cosine cycle), got {n_epochs!r}.")
+
+
 class CosineSchedule(LRScheduler):
     """Cosine decay of every parameter group's learning rate over ``n_epochs``.
 
@@ -272,18 +279,18 @@ class CosineSchedule(LRScheduler):
     """
 
     def __init__(self, n_epochs: int = 100, event_name: str | None = None):
-        if isinstance(n_epochs, bool) or not isinstance(n_epochs, numbers.Integral) or n_epochs < 1:
-            raise ValueError(f"n_epochs must be an integer >= 1 (the length of the cosine cycle), got {n_epochs!r}.")
+        _check_cycle_length(n_epochs)
         super().__init__(policy=LambdaLR, event_name=event_name, step_every="epoch")
         self.n_epochs = n_epochs
 
-    def get_params(self, deep: bool = True) -> dict:
+    def _get_param_names(self) -> list[str]:
         # only this class's parameters: policy and step_every are fixed, and clone() must rebuild it
-        return {"n_epochs": self.n_epochs, "event_name": self.event_name}
+        return ["event_name", "n_epochs"]
 
     @property
     def kwargs(self):
         # last_epoch=-1: a fresh cycle in every training call (skorch would resume it)
+        _check_cycle_length(self.n_epochs)  # also after set_params
         return {"lr_lambda": _CosineFactor(self.n_epochs), "last_epoch": -1}
 
     def __getstate__(self):

@@ -198,16 +198,17 @@ def _as_pandas(data: Any, name: str) -> pd.Series | pd.DataFrame | None:
     raise ValueError(f"{name} must be 1-D or 2-D (time steps first), got an array of shape {arr.shape}.")
 
 
-def _check_finite_targets(y: pd.Series | pd.DataFrame) -> None:
-    """Refuse missing or infinite values anywhere in ``y``: the test parts are scored, not only trained on."""
-    frame = _as_frame(y)
+def _check_finite_targets(y: pd.Series | pd.DataFrame, scored: np.ndarray) -> None:
+    """Refuse missing or infinite values at the ``scored`` positions of ``y`` (the forecaster checks what it trains on)."""
+    frame = _as_frame(y).iloc[scored]
     if not all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes):
         return  # the forecaster names non-numeric columns
-    bad = ~np.isfinite(frame.to_numpy(np.float64)).all(axis=1)
+    bad = ~np.isfinite(frame.to_numpy(dtype=np.float64, na_value=np.nan)).all(axis=1)
     if bad.any():
         raise ValueError(
-            f"y has {int(bad.sum())} time step(s) with missing or infinite values, first at {y.index[bad][0]!r}; "
-            "backtest scores every test part, so impute them first (e.g. y.interpolate())."
+            f"y has {int(bad.sum())} time step(s) with missing or infinite values in the test parts, first at "
+            f"{frame.index[bad][0]!r}; the forecasts would be scored against them, so impute them first "
+            "(e.g. y.interpolate())."
         )
 
 
@@ -341,10 +342,10 @@ def backtest(
         raise ValueError(f"X has {len(X)} time steps but y has {len(y)}; they must share the index.")
     if X_is_array:
         X = X.set_axis(y.index, axis=0)  # an array's rows are y's time steps, in order
-    _check_finite_targets(y)
     cv = ForecastSplit(n_splits=n_windows, horizon=horizon, window=window, window_length=window_length, step=step)
     cv._count_name = "n_windows"
     folds = list(cv.split(y))  # checks the parameters and the length of y
+    _check_finite_targets(y, np.unique(np.concatenate([test for _, test in folds])))
 
     def part(data, start, stop):
         return None if data is None else data.iloc[start:stop]  # contiguous: a slice keeps the index's freq

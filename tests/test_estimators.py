@@ -1002,6 +1002,9 @@ def test_the_cosine_schedule_clones_and_checks_its_length():
     for bad in (0, -1, 2.5):
         with pytest.raises(ValueError, match="n_epochs must be an integer >= 1"):
             CosineSchedule(bad)
+    schedule.set_params(n_epochs=0)
+    with pytest.raises(ValueError, match="n_epochs must be an integer >= 1"):
+        schedule.kwargs  # checked again when the cycle is built
 
 
 def test_the_network_checks_its_inputs_before_standardising_them():

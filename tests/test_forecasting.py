@@ -772,8 +772,14 @@ def test_backtest_errors(y):
     for bad in (np.nan, np.inf):
         broken = y.copy()
         broken.iloc[-1] = bad  # in the last test part only: the forecaster would never see it
-        with pytest.raises(ValueError, match="missing or infinite values, first at Period\\('1960-12'"):
+        with pytest.raises(ValueError, match="missing or infinite values in the test parts, first at Period\\('1960-12'"):
             backtest(model, broken)
+    # steps that no window reads are not checked: a sliding window starts after them
+    early = y.copy()
+    early.iloc[:5] = np.nan
+    params = {**TINY, "max_horizon": 3, "max_epochs": 1, "intervals": "quantile"}
+    results = backtest(S4Forecaster(**params), early, horizon=3, n_windows=1, window="sliding", window_length=40)
+    assert len(results) == 1
 
 
 def test_seasonal_period_auto_counts_steps_of_multiple_periods():
