@@ -784,6 +784,7 @@ class S4Forecaster(BaseEstimator):
             self.exog_names_ = list(frame.columns)
         elif list(frame.columns) != self.exog_names_:
             raise ValueError(f"{name} has columns {list(frame.columns)}, fit saw {self.exog_names_}.")
+        _check_same_kind(frame.index, index, name)
         missing = index.difference(frame.index)
         if len(missing):
             raise ValueError(
@@ -895,13 +896,7 @@ class S4Forecaster(BaseEstimator):
     # ------------------------------------------------------------------ predict
     def _why_not_a_step(self, fh: pd.Index, bad, horizon_index: pd.Index) -> str:
         """The fix for a time stamp of ``fh`` that is not a forecast step."""
-        template = self.index_template_
-        if type(fh) is not type(template) and not (
-            pd.api.types.is_integer_dtype(fh.dtype) and pd.api.types.is_integer_dtype(template.dtype)
-        ):
-            return f"fh is a {type(fh).__name__} but y had a {type(template).__name__}: pass stamps of the same kind."
-        if isinstance(template, pd.DatetimeIndex) and fh.tz != template.tz:
-            return f"fh has time zone {fh.tz} but y had {template.tz}: convert fh first (tz_localize / tz_convert)."
+        template = self.index_template_  # fh is of its kind and time zone (_check_same_kind)
         if isinstance(template, pd.PeriodIndex) and fh.freq != template.freq:
             return (
                 f"fh has periods of frequency {fh.freqstr!r} but y had {template.freqstr!r}: pass periods of "
@@ -917,6 +912,7 @@ class S4Forecaster(BaseEstimator):
         """Steps ahead (1-based) and their index labels for a forecasting horizon ``fh``."""
         horizon_index = _future_index(self.cutoff_, self._step, self.max_horizon_, self.index_template_)
         if isinstance(fh, pd.Index):
+            _check_same_kind(fh, self.index_template_, "fh")  # also the same instants in another time zone
             positions = horizon_index.get_indexer(fh)
             if (positions < 0).any():
                 bad = fh[positions < 0][0]
@@ -1206,6 +1202,27 @@ def _to_device(obj, device):
 
 def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_same_kind(given: pd.Index, expected: pd.Index, name: str) -> None:
+    """Refuse time stamps of another kind (periods for dates, ...) or time zone than ``expected``'s, saying which."""
+    if type(given) is not type(expected) and not (
+        pd.api.types.is_integer_dtype(given.dtype) and pd.api.types.is_integer_dtype(expected.dtype)
+    ):
+        raise ValueError(
+            f"{name} is a {type(given).__name__} but y had a {type(expected).__name__}: pass time stamps of the "
+            "same kind."
+        )
+    if isinstance(expected, pd.DatetimeIndex) and str(given.tz) != str(expected.tz):
+        if given.tz is None:
+            fix = f"{name}.tz_localize({str(expected.tz)!r})"
+        elif expected.tz is None:
+            fix = f"{name}.tz_convert(None)"
+        else:
+            fix = f"{name}.tz_convert({str(expected.tz)!r})"
+        raise ValueError(
+            f"{name} has time stamps in time zone {given.tz} but y had {expected.tz}: convert them first, e.g. {fix}."
+        )
 
 
 def _step_code(step) -> tuple[str | None, int]:

@@ -316,8 +316,15 @@ def test_fh_stamps_of_another_kind_say_why(fitted, y):
         fitted.predict(next_labels(y, 8)[-1:])
     daily = pd.Series(np.arange(1.0, 41.0), index=pd.date_range("2000-01-01", periods=40, freq="D", tz="UTC"))
     model = S4Forecaster(**TINY).fit(daily)
-    with pytest.raises(ValueError, match="fh has time zone None but y had UTC"):
+    with pytest.raises(ValueError, match=r"fh has time stamps in time zone None but y had UTC.*tz_localize\('UTC'\)"):
         model.predict(pd.date_range("2000-02-10", periods=1))
+    # the same instants in another time zone: refused too, as update() and the docs do
+    with pytest.raises(ValueError, match=r"time zone Europe/Paris but y had UTC.*tz_convert\('UTC'\)"):
+        model.predict(pd.date_range("2000-02-10", periods=1, tz="UTC").tz_convert("Europe/Paris"))
+    X_tz = pd.DataFrame({"x": np.arange(3.0)}, index=pd.date_range("2000-02-10", periods=3))
+    with_exog = S4Forecaster(**{**TINY, "max_epochs": 1}).fit(daily, pd.DataFrame({"x": np.arange(40.0)}, index=daily.index))
+    with pytest.raises(ValueError, match="X has time stamps in time zone None but y had UTC"):
+        with_exog.predict(3, X=X_tz)
     with pytest.raises(ValueError, match="does not fall on the series' time steps"):
         model.predict(pd.DatetimeIndex(["2000-02-10 12:00"], tz="UTC"))
 
