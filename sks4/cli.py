@@ -464,7 +464,12 @@ def _check_output_file(path: Path, inputs: Sequence[Path] = ()) -> None:
 
     if path.is_dir():
         raise UserError(f"--output is a folder: {path}; give a file name such as {path / 'predictions.csv'}")
-    if any(path.resolve() == Path(p).resolve() for p in inputs):
+    def same_file(p: Path) -> bool:  # also a hard link to it
+        if path.resolve() == Path(p).resolve():
+            return True
+        return path.exists() and Path(p).exists() and os.path.samefile(path, p)
+
+    if any(same_file(Path(p)) for p in inputs):
         raise UserError(f"--output {path} is an input file; writing there would replace your data")
     if _output_format(path) == "parquet" and not any(
         importlib.util.find_spec(engine) for engine in ("pyarrow", "fastparquet")
@@ -539,6 +544,13 @@ def _run_classify(args, report: _Reporter) -> int:
     skip = {args.target, *args.drop}
     for frame, path in ((train, args.train), (test, args.test)):
         _refuse_row_number_column(frame, path, skip)
+    kept = [c for c in test.columns if c in skip]  # written to the output next to the predictions
+    clash = [c for c in kept if str(c) == "prediction" or str(c).startswith("proba_")]
+    if clash:
+        raise UserError(
+            f"column {str(clash[0])!r} of {args.test} would be overwritten by the output's own column of that "
+            "name (prediction, proba_<class>); rename it in the file"
+        )
     steps = [c for c in train.columns if c not in skip]
     if len(steps) < MIN_TIMESTEPS:
         raise UserError(
@@ -619,7 +631,7 @@ def _refuse_row_number_column(frame, path: Path, skip) -> None:
     if first in skip or not str(first).startswith("Unnamed: 0"):
         return
     values = frame[first]
-    if np.issubdtype(values.dtype, np.number) and np.array_equal(values.to_numpy(), np.arange(len(frame))):
+    if _holds_numbers(values) and np.array_equal(values.to_numpy(), np.arange(len(frame))):
         raise UserError(
             f"the first column of {path} has no name and holds the row numbers 0, 1, 2, ... (the index that "
             f"pandas' to_csv() writes), which would be read as time step 0; leave it out with "
@@ -645,14 +657,18 @@ def _same_labels(truth, predictions, dtype):
     """Element-wise ``truth == predictions``, with the test labels read as the training labels' type.
 
     A test column with gaps reads as floats (1.0 for 1), one with an odd entry as text ('1' for 1):
-    numeric labels are compared as numbers (what does not read as one is a mismatch), others as text.
+    numeric labels are compared as numbers (what does not read as one is a mismatch), others as text,
+    where test labels that are all integers written as floats ('2.0') count as those integers.
     """
     import numpy as np
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         return pd.to_numeric(truth, errors="coerce").to_numpy(dtype=np.float64) == predictions.astype(np.float64)
-    return truth.astype(str).to_numpy() == predictions.astype(str)
+    truth, predictions = truth.astype(str), pd.Series(predictions).astype(str)
+    if truth.str.fullmatch(r"-?\d+\.0").all() and predictions.str.fullmatch(r"-?\d+").all():
+        truth = truth.str[:-2]  # integer labels written as floats (2.0), as pandas writes a column with gaps
+    return truth.to_numpy() == predictions.to_numpy()
 
 
 def _classifier(args, report: _Reporter):

@@ -353,7 +353,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
             optimizer__param_groups=ssm_groups,
-            batch_size=self.batch_size,
+            batch_size=int(self.batch_size),  # numpy integers (a grid's values) are refused by torch
             max_epochs=self.max_epochs,
             train_split=None,
             iterator_train__shuffle=True,
@@ -407,7 +407,7 @@ class _S4Base(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             group["lr"] = self.ssm_lr if is_ssm else self.lr
             group["weight_decay"] = 0.0 if is_ssm else self.weight_decay
             group.pop("initial_lr", None)  # the schedule restarts from the current lr
-        net.set_params(batch_size=self.batch_size, max_epochs=self.max_epochs, verbose=int(self.verbose))
+        net.set_params(batch_size=int(self.batch_size), max_epochs=int(self.max_epochs), verbose=int(self.verbose))
         net.module_.augment_scale = float(self.augment_scale)
         net.module_.augment_noise = float(self.augment_noise)
         callbacks = dict(net.callbacks_)

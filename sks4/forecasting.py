@@ -331,7 +331,7 @@ class S4Forecaster(BaseEstimator):
         per network drawn from it) and the copy trained for conformal
         calibration. The same value gives the same forecaster on the CPU
         (with the same number of torch threads).
-    verbose : int, default=0
+    verbose : int or bool, default=0
         Print skorch's per-epoch table when positive.
     dt_min, dt_max : float, default=0.01, 1.0
         Range of the SSMs' initial step sizes: each channel's ``dt`` is
@@ -435,7 +435,8 @@ class S4Forecaster(BaseEstimator):
         check_int(self.calibration_size, "calibration_size", minimum=1, allow_none=True)
         if self.intervals not in INTERVALS:
             raise ValueError(f"intervals must be one of {INTERVALS}, got {self.intervals!r}.")
-        check_int(self.verbose, "verbose", minimum=0)
+        if not isinstance(self.verbose, (bool, np.bool_)):  # True / False count as 1 / 0
+            check_int(self.verbose, "verbose", minimum=0)
         if self.d_state % 2:
             raise ValueError(f"d_state must be even (conjugate pairs), got {self.d_state}; use {self.d_state + 1}.")
         if self.kernel not in KERNELS:
@@ -703,7 +704,7 @@ class S4Forecaster(BaseEstimator):
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
             optimizer__param_groups=ssm_groups,
-            batch_size=self.batch_size,
+            batch_size=int(self.batch_size),  # numpy integers (a grid's values) are refused by torch
             max_epochs=self.max_epochs,
             train_split=None,
             iterator_train__shuffle=True,

@@ -587,3 +587,36 @@ def test_a_header_of_years_is_a_header_when_a_named_column_is_in_it(tmp_path):
     path.write_text("2020,2021\n" + "".join(f"{i},{10 + i}\n" for i in range(12)))
     assert main(["forecast", str(path), "--column", "2021", "--horizon", "2", "-q", "-o", str(tmp_path / "o.csv"),
                  *TINY]) == 0
+
+
+def test_classify_reads_integer_labels_written_as_floats_and_keeps_its_output_columns_apart(wide_files, tmp_path, capsys):
+    train, test = wide_files
+    frame = pd.read_csv(test)
+    labels = frame["label"].to_numpy()
+    numbered = {label: k + 1 for k, label in enumerate(sorted(set(labels)))}
+    for path, source in ((tmp_path / "train_int.csv", pd.read_csv(train)), (tmp_path / "test_int.csv", frame.copy())):
+        source["label"] = source["label"].map(numbered)
+        if "test" in path.name:
+            source["label"] = source["label"].astype(float)  # pandas writes 2.0 for a column with a gap
+            source.loc[0, "label"] = np.nan
+        source.to_csv(path, index=False)
+    out = tmp_path / "out.csv"
+    args = ["classify", str(tmp_path / "train_int.csv"), str(tmp_path / "test_int.csv"), "--target", "label"]
+    assert main([*args, "--drop", "id", "--features", "-o", str(out)]) == 0
+    accuracy = float(capsys.readouterr().out.split("test accuracy: ")[1].split()[0])
+    assert accuracy > 0.5  # '2.0' used to count as a mismatch of 2: 0.0
+    clash = pd.read_csv(test).rename(columns={"id": "prediction"})
+    clash.to_csv(tmp_path / "clash.csv", index=False)
+    assert main(["classify", str(train), str(tmp_path / "clash.csv"), "--target", "label", "--drop", "prediction",
+                 "--features", "-o", str(out)]) == 2
+    assert "would be overwritten by the output's own column" in _error(capsys)
+
+
+def test_an_output_that_is_a_hard_link_to_an_input_is_refused(wide_files, tmp_path, capsys):
+    import os
+
+    train, test = wide_files
+    link = tmp_path / "link.csv"
+    os.link(test, link)
+    assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "-o", str(link), *TINY]) == 2
+    assert "is an input file" in _error(capsys)

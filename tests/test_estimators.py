@@ -1022,3 +1022,9 @@ def test_the_network_checks_its_inputs_before_standardising_them():
         S4Network(d_input=2, n_outputs=3, augment_scale="0.1")
     with pytest.raises(ValueError, match="n_outputs must be a positive integer"):
         S4Network(d_input=2, n_outputs=0)
+
+
+def test_numpy_integers_from_a_grid_are_integers():
+    X, y = make_data()
+    grid = GridSearchCV(S4Classifier(**TINY), {"batch_size": np.arange(8, 17, 8)}, cv=2, error_score="raise")
+    assert grid.fit(X, y).best_params_["batch_size"] in (8, 16)

@@ -494,3 +494,9 @@ def test_n_timesteps_is_the_longest_series_not_the_padded_width():
     assert from_list.n_timesteps_ == from_table.n_timesteps_ == 60
     rebuilt_table = from_table.inverse_transform(from_table.transform(table))
     np.testing.assert_allclose(rebuilt_table, from_list.inverse_transform(from_list.transform(series)))
+
+
+def test_small_numpy_integer_parameters_give_the_same_features():
+    X = np.random.RandomState(0).randn(10, 30)
+    expected = S4Features(n_coefs=4, points=5).fit_transform(X)
+    np.testing.assert_array_equal(S4Features(n_coefs=np.int16(4), points=np.int8(5)).fit_transform(X), expected)

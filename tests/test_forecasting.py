@@ -922,3 +922,8 @@ def test_repeated_time_stamps_are_named_with_a_fix_that_works():
     with pytest.raises(ValueError, match=r"repeats the time stamp .*2020-01-02.* y.groupby\(level=0\).mean\(\)"):
         S4Forecaster(**TINY).fit(y)
     assert y.groupby(level=0).mean().index.is_unique
+
+
+def test_the_forecaster_takes_numpy_batch_sizes_and_boolean_verbose(y):
+    params = {**TINY, "max_epochs": 1, "intervals": "quantile", "batch_size": np.int64(8), "verbose": False}
+    assert S4Forecaster(**params).fit(y[:40]).predict(2).shape == (2,)
