@@ -51,6 +51,7 @@ __all__ = ["main"]
 
 PROG = "sks4"
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 # Published test results on the default splits (sks4/datasets DESCR and
 # shared/data/README.md: "Bake off redux", InceptionTime result files,
@@ -280,6 +281,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_device(args.device)
             with _thread_limit(args.threads):
                 return args.handler(args, report)
+    except BrokenPipeError:
+        # the reader of standard output went away (`| head`): what was written stays written; stop
+        # quietly, with the status of a process ended by SIGPIPE, as other command-line tools do
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except (UserError, ValueError, TypeError, FloatingPointError, OSError) as exc:
         # UserError: found by the CLI; ValueError / TypeError: the estimators' input checks, which name
         # the problem; FloatingPointError: a diverged training; OSError: files that cannot be read/written.
@@ -299,6 +305,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit does not raise again."""
+    import io
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # no real file descriptor (captured output)
+        pass
 
 
 def _one_line(exc: BaseException) -> str:

@@ -620,3 +620,16 @@ def test_an_output_that_is_a_hard_link_to_an_input_is_refused(wide_files, tmp_pa
     os.link(test, link)
     assert main(["classify", str(train), str(test), "--target", "label", "--drop", "id", "-o", str(link), *TINY]) == 2
     assert "is an input file" in _error(capsys)
+
+
+def test_a_closed_pipe_ends_the_command_quietly(wide_files):
+    import subprocess
+    import sys
+
+    train, test = wide_files
+    command = [sys.executable, "-m", "sks4", "classify", str(train), str(test), "--target", "label", "--drop", "id",
+               "--features", "-q", "-o", "-"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader goes away before the predictions are written
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 141 and b"error" not in err and b"Traceback" not in err
