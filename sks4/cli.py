@@ -642,18 +642,23 @@ def _run_classify(args, report: _Reporter) -> int:
 
 
 def _refuse_row_number_column(frame, path: Path, skip) -> None:
-    """An unnamed first column 0, 1, 2, ... is the index that ``DataFrame.to_csv()`` writes, not a time step."""
-    import numpy as np
+    """An unnamed first column of distinct integers is a written index (``to_csv()``, R's row names), not a time step.
+
+    pandas writes 0, 1, 2, ..., also shuffled or a subset after a split; R's
+    ``write.csv`` writes 1, 2, 3, ... under an empty header.
+    """
+    import pandas as pd
 
     first = frame.columns[0]
     if first in skip or not str(first).startswith("Unnamed: 0"):
         return
     values = frame[first]
-    if _holds_numbers(values) and np.array_equal(values.to_numpy(), np.arange(len(frame))):
+    if pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values) and values.is_unique:
+        shown = ", ".join(str(v) for v in values[:3].tolist())
         raise UserError(
-            f"the first column of {path} has no name and holds the row numbers 0, 1, 2, ... (the index that "
-            f"pandas' to_csv() writes), which would be read as time step 0; leave it out with "
-            f"--drop {str(first)!r}, or save the file with to_csv(..., index=False)"
+            f"the first column of {path} has no name and holds distinct whole numbers ({shown}, ...): row numbers, "
+            "such as the index that pandas' to_csv() writes, which would be read as time step 0; leave it out "
+            f"with --drop {str(first)!r}, or save the file with to_csv(..., index=False)"
         )
 
 

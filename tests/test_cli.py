@@ -435,8 +435,18 @@ def test_the_row_number_column_of_to_csv_is_refused_with_advice(tmp_path, capsys
     _wide(6, 16, 1).drop(columns="id").to_csv(test)
     args = ["classify", str(train), str(test), "--target", "label", "--features", "-q", "-o", str(tmp_path / "p.csv")]
     assert main(args) == 2
-    assert "holds the row numbers 0, 1, 2, ... (the index that pandas' to_csv() writes)" in _error(capsys)
+    expected = "holds distinct whole numbers (0, 1, 2, ...): row numbers, such as the index that pandas' to_csv()"
+    assert expected in _error(capsys)
     assert main([*args, "--drop", "Unnamed: 0"]) == 0
+    # a shuffled split's index, and R's write.csv row names 1..n under an empty header
+    _wide(12, 16, 0).drop(columns="id").sample(frac=1.0, random_state=0).to_csv(train)
+    assert main(args) == 2
+    assert "distinct whole numbers" in _error(capsys)
+    frame = _wide(12, 16, 0).drop(columns="id")
+    frame.index = frame.index + 1
+    train.write_text('""' + frame.to_csv()[len(""):])  # header starts with an empty quoted name
+    assert main(args) == 2
+    assert "(1, 2, 3, ...)" in _error(capsys)
 
 
 def test_the_file_is_written_before_the_results_are_printed(series_file, tmp_path, monkeypatch):
