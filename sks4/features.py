@@ -394,7 +394,7 @@ default=("last", "mean", "min", "max", "ppv")
                 f"got inputs={self.inputs!r} (a series is not determined by its first difference alone)."
             )
         b, block_measure, timescale = self._inverse_block(measure, window)
-        N = int(self.n_coefs)  # numpy int8 / int16 would overflow in the index arithmetic
+        N = self._n_coefs
         C = self.n_channels_
         F = F.reshape(len(F), C, len(self.inputs_), len(self.blocks_), self._n_block_features)
         F = F[:, :, self.inputs_.index("raw"), b]  # (n, C, block)
@@ -443,7 +443,7 @@ default=("last", "mean", "min", "max", "ppv")
         check_is_fitted(self)
         self._check_unchanged()
         self._check_input_features(input_features)
-        N = int(self.n_coefs)  # numpy int8 / int16 would overflow in the index arithmetic
+        N = self._n_coefs
         if self.pooling is not None:
             q = self._ppv_quantiles
             middles = [
@@ -454,7 +454,7 @@ default=("last", "mean", "min", "max", "ppv")
         elif self.points == 1:
             middles = [""]
         else:
-            middles = [f"_t{j}" for j in range(int(self.points))]
+            middles = [f"_t{j}" for j in range(self.points)]
         names = [
             f"ch{c}{_INPUT_SUFFIX[inp]}_{m}{'' if w is None else f'_w{w}'}{mid}_c{k}"
             for c in range(self.n_channels_)
@@ -581,8 +581,13 @@ default=("last", "mean", "min", "max", "ppv")
     def _n_block_features(self) -> int:
         """Features per channel and memory."""
         if self.pooling is not None:
-            return sum(self._stat_widths()) * int(self.n_coefs)
-        return int(self.points) * int(self.n_coefs)
+            return sum(self._stat_widths()) * self._n_coefs
+        return int(self.points) * self._n_coefs  # a Python int, as _n_coefs
+
+    @property
+    def _n_coefs(self) -> int:
+        """``n_coefs`` as a Python int: numpy int8 / int16 values (a grid's) would overflow in index arithmetic."""
+        return int(self.n_coefs)
 
     @property
     def _ppv_quantiles(self) -> int | None:
@@ -617,7 +622,7 @@ default=("last", "mean", "min", "max", "ppv")
         m, n_channels, _ = V.shape
         Z, C = self._signals(V, length)  # (m*C, L), C signals per series
         ends = self._ends(length)
-        N = int(self.n_coefs)  # numpy int8 / int16 would overflow in the index arithmetic
+        N = self._n_coefs
         if self.pooling is None:
             R = np.concatenate(
                 [
@@ -668,7 +673,7 @@ default=("last", "mean", "min", "max", "ppv")
         readout per reading time (cost L*P per coefficient), ``(L, P*N)`` each.
         """
         B = _basis._chunk_size(length)
-        N = int(self.n_coefs)  # numpy int8 / int16 would overflow in the index arithmetic
+        N = self._n_coefs
         many = len(ends) > B + length // B + N
         scan = [b for b, (meas, _) in enumerate(self.blocks_) if many and meas != "legs"]
         memories = [(self.blocks_[b][0], self._timescale(*self.blocks_[b], length)) for b in scan]
@@ -684,10 +689,10 @@ default=("last", "mean", "min", "max", "ppv")
         scan, memories, readouts = plan
         length = chunk.shape[1]
         if scan:
-            S = _basis.states_many(chunk, memories, int(self.n_coefs), self.method)  # (r, L, k, N)
+            S = _basis.states_many(chunk, memories, self._n_coefs, self.method)  # (r, L, k, N)
             yield scan, (S if ends == tuple(range(1, length + 1)) else S[:, np.asarray(ends) - 1])
         for b, R in readouts.items():
-            yield [b], (chunk @ R).reshape(len(chunk), len(ends), 1, int(self.n_coefs))
+            yield [b], (chunk @ R).reshape(len(chunk), len(ends), 1, self._n_coefs)
 
     def _learn_biases(self, padded: PaddedSeries) -> np.ndarray:
         """Biases of ``"ppv"``: quantiles of each memory coefficient over (a subset of) the series.
@@ -696,7 +701,7 @@ default=("last", "mean", "min", "max", "ppv")
         """
         n = padded.n_samples
         C = padded.n_channels * len(self.inputs_)
-        K = len(self.blocks_) * int(self.n_coefs)
+        K = len(self.blocks_) * self._n_coefs
         n_read = max(1, min(n, _BIAS_VALUES // (padded.max_length * C * K)))
         chosen = np.unique(np.linspace(0, n - 1, n_read).round().astype(np.int64))  # evenly spaced series
         values = []  # (C, blocks, N, m*P) per length
@@ -704,11 +709,11 @@ default=("last", "mean", "min", "max", "ppv")
             for length, idx in group_by_length(padded.lengths[chosen]).items():
                 Z, _ = self._signals(padded.values[chosen[idx], :, :length], length)  # (m*C, L)
                 ends = self._ends(length)
-                S = np.empty((len(Z), len(ends), len(self.blocks_), int(self.n_coefs)))  # (m*C, P, blocks, N)
+                S = np.empty((len(Z), len(ends), len(self.blocks_), self._n_coefs))  # (m*C, P, blocks, N)
                 for blocks, states in self._chunk_states(Z, self._pooled_plan(length, ends), ends):
                     S[:, :, blocks] = states
-                S = S.reshape(len(idx), C, len(ends), len(self.blocks_), int(self.n_coefs))
-                values.append(S.transpose(1, 3, 4, 0, 2).reshape(C, len(self.blocks_), int(self.n_coefs), -1))
+                S = S.reshape(len(idx), C, len(ends), len(self.blocks_), self._n_coefs)
+                values.append(S.transpose(1, 3, 4, 0, 2).reshape(C, len(self.blocks_), self._n_coefs, -1))
         values = np.concatenate(values, axis=-1)  # (C, blocks, N, n_values)
         levels = (np.arange(self._ppv_quantiles) + 0.5) / self._ppv_quantiles
         biases = np.moveaxis(np.quantile(values, levels, axis=-1), 0, -1)  # (C, blocks, N, q)
